@@ -1,0 +1,159 @@
+"""Scan throughput against a plain dkimpy loop, measured in the same run.
+
+    python bench/scan.py [--messages 5000] [--workers N] [--keep DIR]
+
+Generates N DKIM-signed messages (5-50 KB, a third with an attachment) with a fresh RSA-2048
+key, then times (a) a plain single-process loop of `dkim.verify` over the files and (b)
+`contrefeu leak scan` on the same folder with all workers (which also parses, hashes, extracts
+attachments and indexes everything). Prints messages/s for both, their ratio, and the scan's
+peak memory (largest process RSS, scan process and its workers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import dkim
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+WORDS = (
+    "campagne réunion budget presse programme meeting invoice logistics salle train "
+    "candidate policy draft agenda volunteers rally fundraising débat sondage region"
+).split()
+DOMAIN, SELECTOR = "bench-sender.example", "bench2048"
+
+
+def _key() -> tuple[bytes, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    der = key.public_key().public_bytes(serialization.Encoding.DER,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+    return pem, "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+
+
+def _message(n: int, rng: random.Random) -> bytes:
+    size = rng.randint(5_000, 50_000)
+    when = datetime(2017, 3, 1, tzinfo=UTC) + timedelta(minutes=37 * n)
+    text_words = []
+    while sum(len(w) + 1 for w in text_words) < size * 0.6:
+        text_words.append(rng.choice(WORDS))
+    lines = [" ".join(text_words[i:i + 12]) for i in range(0, len(text_words), 12)]
+    boundary = f"=_bench_{n}"
+    attachment = base64.encodebytes(rng.randbytes(int(size * 0.3))).decode()
+    head = (
+        f"From: Sender {n % 50} <s{n % 50}@{DOMAIN}>\r\nTo: staff@campaign.example\r\n"
+        f"Subject: message {n}\r\nDate: {format_datetime(when)}\r\n"
+        f"Message-ID: <{n}.bench@{DOMAIN}>\r\nMIME-Version: 1.0\r\n"
+    )
+    if n % 3:
+        body = "\r\n".join(lines) + "\r\n"
+        return (head + "Content-Type: text/plain; charset=utf-8\r\n"
+                "Content-Transfer-Encoding: 8bit\r\n\r\n" + body).encode()
+    return (
+        head + f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'
+        f"--{boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n" + "\r\n".join(lines) + "\r\n"
+        f"--{boundary}\r\nContent-Type: application/octet-stream\r\n"
+        f'Content-Disposition: attachment; filename="data{n}.bin"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n" + attachment.replace("\n", "\r\n")
+        + f"--{boundary}--\r\n"
+    ).encode()
+
+
+def _sign_range(args: tuple[int, int, bytes, str]) -> None:
+    start, stop, pem, folder = args
+    rng = random.Random(start)
+    for n in range(start, stop):
+        raw = _message(n, rng)
+        sig = dkim.sign(raw, SELECTOR.encode(), DOMAIN.encode(), pem,
+                        include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
+        Path(folder, f"{n:06d}.eml").write_bytes(sig + raw)
+
+
+def generate(folder: Path, count: int) -> Path:
+    pem, txt = _key()
+    folder.mkdir(parents=True, exist_ok=True)
+    chunks = [(i, min(i + 250, count), pem, str(folder)) for i in range(0, count, 250)]
+    with ProcessPoolExecutor() as pool:
+        list(pool.map(_sign_range, chunks))
+    keys = folder.parent / "keys.json"
+    keys.write_text(json.dumps({f"{SELECTOR}._domainkey.{DOMAIN}": txt}))
+    return keys
+
+
+def plain_dkimpy(folder: Path, keys: Path) -> tuple[float, int]:
+    records = {k.encode() + b".": v.encode() for k, v in json.loads(keys.read_text()).items()}
+
+    def dnsfunc(name: bytes, timeout: int = 5) -> bytes | None:
+        return records.get(name if name.endswith(b".") else name + b".")
+
+    files = sorted(folder.glob("*.eml"))
+    started = time.perf_counter()
+    ok = sum(bool(dkim.verify(f.read_bytes(), dnsfunc=dnsfunc)) for f in files)
+    return time.perf_counter() - started, ok
+
+
+_MEASURE = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+    "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def contrefeu_scan(folder: Path, keys: Path, case: Path, workers: int | None) -> tuple[float, int]:
+    """Seconds of a scan, and the largest RSS (KiB) of the scan process and its workers."""
+    command = [sys.executable, "-m", "contrefeu", "leak", "scan", str(folder), "--case",
+               str(case), "--keys", str(keys)]
+    if workers:
+        command += ["--workers", str(workers)]
+    started = time.perf_counter()
+    # A fresh parent process, so its children's peak RSS is the scan's alone.
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *command], check=True,
+                         capture_output=True, text=True)
+    return time.perf_counter() - started, int(out.stdout.strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the generated files here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.keep or Path(tmp)
+        folder = root / "dump"
+        print(f"generating {args.messages} signed messages ...", flush=True)
+        keys = generate(folder, args.messages)
+        size = sum(f.stat().st_size for f in folder.glob("*.eml"))
+        print(f"  {size / 1e6:.1f} MB in {folder}")
+
+        dkimpy_s, ok = plain_dkimpy(folder, keys)
+        print(f"(a) plain dkimpy loop, 1 process: {args.messages / dkimpy_s:8.0f} messages/s "
+              f"({dkimpy_s:.1f} s, {ok} pass)")
+        case = root / "case.db"
+        scan_s, peak_kb = contrefeu_scan(folder, keys, case, args.workers)
+        workers = args.workers or len(os.sched_getaffinity(0))
+        print(f"(b) contrefeu leak scan, {workers} workers: {args.messages / scan_s:8.0f} "
+              f"messages/s ({scan_s:.1f} s)")
+        print(f"ratio scan/dkimpy: {dkimpy_s / scan_s:.2f}x")
+        print(f"scan peak memory (largest process RSS): {peak_kb / 1024:.0f} MB")
+        again, _ = contrefeu_scan(folder, keys, case, args.workers)
+        print(f"second scan of the same dump: {again:.2f} s ({again / scan_s:.1%} of the first)")
+
+
+if __name__ == "__main__":
+    main()

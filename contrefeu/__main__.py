@@ -1,0 +1,3 @@
+from contrefeu.cli import main
+
+main()

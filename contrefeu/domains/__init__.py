@@ -1,0 +1,6 @@
+"""Lookalike-domain watch: score observed names, generate permutations, compare login pages.
+
+Public entry points: ``score.BrandIndex`` (and ``score.DomainScore``), ``feeds.score_lines``,
+``permute.generate``, ``clone.compare_paths``, ``stix.stix_bundle``; the CLI is
+``cli.domains_group``.
+"""

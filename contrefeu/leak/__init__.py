@@ -1,0 +1,1 @@
+"""Authenticating a leaked mail dump: DKIM/ARC verification, key archives, findings."""

@@ -1,0 +1,285 @@
+"""The scan driver: ingest -> analyse (in parallel) -> store.
+
+The driver walks the dumps, hashes each item, skips what the case already holds, sends batches
+of items to an executor and writes the results, one transaction per batch. Only the driver
+writes the case. Memory stays bounded: items stream from ingest and at most a few batches are
+in flight at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from contrefeu.errors import UsageError
+from contrefeu.ingest import IngestLimits, iter_dump
+from contrefeu.leak.analyse import (
+    AnalysisContext,
+    analyse_batch,
+    analysis_key,
+    context_fingerprint,
+)
+from contrefeu.leak.crossitem import CrossItemReport, run_cross_item
+from contrefeu.leak.decoys import DecoySet
+from contrefeu.leak.executors import default_workers, make_executor
+from contrefeu.leak.keys import KeyArchive, build_resolver
+from contrefeu.model import ItemRecord, SourceFile, SourceItem
+from contrefeu.org import load_org
+from contrefeu.store import Case
+
+BATCH_ITEMS = 24
+BATCH_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class ScanOptions:
+    keys: Sequence[Path] = ()
+    org: Path | None = None
+    decoys: Path | None = None
+    workers: int | None = None
+    dns: bool = False
+    scheduler: str | None = None
+    limits: IngestLimits = field(default_factory=IngestLimits)
+
+
+@dataclass
+class ScanProgress:
+    """What a progress display needs; sent now and then to the caller's callback."""
+
+    items_seen: int = 0
+    items_added: int = 0
+    items_skipped: int = 0
+    bytes_done: int = 0
+    bytes_total: int = 0
+    source: str = ""
+
+
+@dataclass
+class ScanSummary:
+    case: Path
+    items_seen: int
+    items_added: int
+    items_skipped: int
+    sources_skipped: int
+    seconds: float
+    verdicts: dict[str, int]
+    recoverable_selectors: list[tuple[str, str, int]]
+    cross: CrossItemReport
+
+
+ProgressCallback = Callable[[ScanProgress], None]
+
+
+def _dump_size(dump: Path) -> int:
+    if dump.is_file():
+        return dump.stat().st_size
+    total = 0
+    for path in dump.rglob("*"):
+        try:
+            if path.is_file() and not path.is_symlink():
+                total += path.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def prepare_scan(dumps: Sequence[Path], options: ScanOptions) -> AnalysisContext:
+    """Check the arguments and build the analysis context; raises UsageError, reads no dump."""
+    for dump in dumps:
+        if not Path(dump).exists():
+            raise UsageError(f"dump not found: {dump}")
+    return build_context(options)
+
+
+def build_context(options: ScanOptions) -> AnalysisContext:
+    for key_file in options.keys:
+        if not Path(key_file).is_file():
+            raise UsageError(f"key archive not found: {key_file}")
+    resolver = build_resolver([Path(k) for k in options.keys], dns=options.dns)
+    org = load_org(options.org)
+    decoys = DecoySet.from_dir(options.decoys) if options.decoys else DecoySet()
+    archive_text = [
+        sorted((r.name, r.txt) for r in KeyArchive.from_file(Path(k)).records())
+        for k in options.keys
+    ]
+    fingerprint = context_fingerprint([archive_text, options.dns, org, decoys])
+    return AnalysisContext(
+        resolver=resolver, org=org, now=datetime.now(UTC), decoys=decoys, fingerprint=fingerprint
+    )
+
+
+def _rebase(record: ItemRecord, item: SourceItem) -> ItemRecord:
+    """An earlier analysis of identical bytes, moved to this item's path."""
+    old = record.path
+    children = [
+        replace(
+            c,
+            path=item.path + c.path[len(old) :],
+            parent_path=item.path,
+            mailbox=item.mailbox,
+            locator=c.locator | {"parent": item.path},
+        )
+        for c in record.children
+    ]
+    return replace(
+        record,
+        path=item.path,
+        mailbox=item.mailbox,
+        locator=item.locator,
+        container=item.container,
+        children=children,
+    )
+
+
+class _Driver:
+    def __init__(
+        self,
+        case: Case,
+        executor: Executor,
+        context: AnalysisContext,
+        workers: int,
+        progress: ProgressCallback | None,
+    ) -> None:
+        self.case = case
+        self.executor = executor
+        self.context = context
+        self.max_in_flight = max(2, workers * 3)
+        self.progress = progress
+        self.state = ScanProgress()
+        self.in_flight: set[Future[list[ItemRecord]]] = set()
+        self.batch: list[tuple[SourceItem, str]] = []
+        self.batch_bytes = 0
+        self.dump_key = ""
+        self._last_report = 0.0
+
+    def report(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.progress and (force or now - self._last_report > 0.1):
+            self._last_report = now
+            self.progress(replace(self.state))
+
+    def add(self, item: SourceItem) -> None:
+        self.state.items_seen += 1
+        self.state.bytes_done = min(self.state.bytes_done + len(item.data), self.state.bytes_total)
+        sha256 = hashlib.sha256(item.data).hexdigest()
+        key = analysis_key(item, sha256, self.context)
+        if self.case.has_item(self.dump_key, item.path, key):
+            self.state.items_skipped += 1
+            self.report()
+            return
+        earlier = self.case.load_analysis(key)
+        if earlier is not None:
+            self._write([_rebase(earlier, item)])
+            return
+        self.batch.append((item, sha256))
+        self.batch_bytes += len(item.data)
+        if len(self.batch) >= BATCH_ITEMS or self.batch_bytes >= BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        while len(self.in_flight) >= self.max_in_flight:
+            self._collect(FIRST_COMPLETED)
+        self.in_flight.add(self.executor.submit(analyse_batch, self.batch, self.context))
+        self.batch, self.batch_bytes = [], 0
+
+    def _collect(self, how: str) -> None:
+        done, self.in_flight = wait(self.in_flight, return_when=how)
+        for future in done:
+            self._write(future.result())
+
+    def drain(self) -> None:
+        self.flush()
+        while self.in_flight:
+            self._collect(FIRST_COMPLETED)
+
+    def _write(self, records: list[ItemRecord]) -> None:
+        added = self.case.write_items(self.dump_key, records)
+        self.state.items_added += added
+        self.report()
+
+
+def scan(
+    dumps: Sequence[Path],
+    case_path: Path,
+    options: ScanOptions | None = None,
+    progress: ProgressCallback | None = None,
+    cross_progress: Callable[[str, float], None] | None = None,
+) -> ScanSummary:
+    """Scan DUMPs into the case at `case_path`; resumable and idempotent."""
+    options = options or ScanOptions()
+    dumps = [Path(d) for d in dumps]
+    context = prepare_scan(dumps, options)
+    workers = options.workers or default_workers()
+    started = time.monotonic()
+    sources_skipped = 0
+    # The pool starts before the case is opened: forked workers inherit no database handle.
+    with make_executor(workers, options.scheduler) as executor, Case.open(case_path) as case:
+        tmp_dir = case.files_dir / "tmp"
+        driver = _Driver(case, executor, context, workers, progress)
+        driver.state.bytes_total = sum(_dump_size(d) for d in dumps)
+        for dump in dumps:
+            driver.dump_key = str(dump.resolve())
+            seen: list[SourceFile] = []
+
+            def skip_source(source: SourceFile, dump_key: str = driver.dump_key) -> bool:
+                nonlocal sources_skipped
+                if case.source_is_complete(dump_key, source, context.fingerprint):
+                    sources_skipped += 1
+                    driver.state.bytes_done += source.size
+                    return True
+                return False
+
+            for item in iter_dump(
+                dump,
+                limits=options.limits,
+                skip_source=skip_source,
+                on_source=seen.append,
+                tmp_dir=tmp_dir,
+            ):
+                driver.state.source = item.path
+                driver.add(item)
+            driver.drain()
+            case.record_sources(driver.dump_key, seen, "complete", context.fingerprint)
+        driver.report(force=True)
+        cross = run_cross_item(case, context.org, progress=cross_progress)
+        verdicts = Counter(
+            {
+                r[0]: r[1]
+                for r in case.conn.execute("SELECT verdict, COUNT(*) FROM items GROUP BY verdict")
+            }
+        )
+        recoverable = recoverable_selectors(case)
+        state = driver.state
+    return ScanSummary(
+        case=case_path,
+        items_seen=state.items_seen,
+        items_added=state.items_added,
+        items_skipped=state.items_skipped,
+        sources_skipped=sources_skipped,
+        seconds=time.monotonic() - started,
+        verdicts=dict(verdicts),
+        recoverable_selectors=recoverable,
+        cross=cross,
+    )
+
+
+def recoverable_selectors(case: Case) -> list[tuple[str, str, int]]:
+    """(domain, selector, signatures) with no known key, enough signatures and no recovered key."""
+    rows = case.conn.execute(
+        """SELECT domain, selector, COUNT(DISTINCT signature) AS n FROM key_samples
+           GROUP BY domain, selector HAVING n >= 2 ORDER BY domain, selector"""
+    ).fetchall()
+    done = {r["name"] for r in case.recovered_keys()}
+    return [
+        (r["domain"], r["selector"], r["n"])
+        for r in rows
+        if f"{r['selector']}._domainkey.{r['domain']}" not in done
+    ]

@@ -1,0 +1,237 @@
+"""Schema of the case database and its migrations.
+
+Tables follow sqlite-utils conventions (integer `id` primary keys, `<table>_fts` FTS5 tables
+kept in sync by `<table>_ai/_ad/_au` triggers) so `datasette case.db` shows a case unchanged.
+Each migration is applied once, in order, and recorded in `_migrations`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+SCHEMA_NAME = "contrefeu-case"
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001-initial",
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            dump TEXT NOT NULL,           -- the DUMP argument, resolved
+            path TEXT NOT NULL,           -- relative to the dump
+            size INTEGER NOT NULL,
+            mtime REAL NOT NULL,
+            sha256 TEXT,
+            status TEXT NOT NULL,         -- reading | complete
+            context TEXT,                 -- fingerprint of keys/options it was scanned with
+            UNIQUE (dump, path)
+        );
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            dump TEXT NOT NULL,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            kind TEXT NOT NULL,           -- email | attachment | document | other
+            size INTEGER NOT NULL,
+            container TEXT,
+            mailbox TEXT,
+            parent_path TEXT,
+            locator TEXT,                 -- JSON: how to read the bytes again
+            message_id TEXT,
+            date TEXT,                    -- ISO 8601 with the original offset
+            date_utc TEXT,                -- ISO 8601 UTC, for sorting and timelines
+            from_addr TEXT,
+            from_name TEXT,
+            to_addrs TEXT,
+            subject TEXT,
+            body_text TEXT,
+            content_type TEXT,
+            filename TEXT,
+            verdict TEXT NOT NULL,        -- final: after the cross-item phase
+            confidence REAL,
+            item_verdict TEXT NOT NULL,   -- from the item's own evidence (per-item analysis)
+            item_confidence REAL,
+            minhash BLOB,                 -- MinHash of the item's text (near-duplicates)
+            analysis_key TEXT NOT NULL,   -- sha256 + how it was analysed (reuse of results)
+            sensitivity_level TEXT,       -- none | low | medium | high | critical (triage)
+            sensitivity TEXT,             -- JSON {level, categories, spans} (triage)
+            doc_meta TEXT,                -- JSON document metadata (author, tool, times...)
+            header_facts TEXT,            -- JSON facts for header forensics (leak/headers.py)
+            in_reply_to TEXT,
+            thread_refs TEXT,             -- JSON list of Message-IDs from References
+            UNIQUE (dump, path)
+        );
+        CREATE INDEX items_sha256 ON items (sha256);
+        CREATE INDEX items_analysis_key ON items (analysis_key);
+        CREATE INDEX items_verdict ON items (verdict);
+        CREATE INDEX items_parent ON items (parent_path);
+        CREATE INDEX items_date ON items (date_utc);
+        CREATE INDEX items_message_id ON items (message_id);
+        CREATE TABLE signatures (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            kind TEXT NOT NULL,           -- dkim | arc
+            idx INTEGER NOT NULL,
+            domain TEXT, selector TEXT, algorithm TEXT,
+            result TEXT NOT NULL, detail TEXT,
+            key_bits INTEGER, key_source TEXT,
+            data TEXT                     -- JSON: the whole SignatureResult
+        );
+        CREATE INDEX signatures_item ON signatures (item_id);
+        CREATE INDEX signatures_domain ON signatures (domain, selector);
+        CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            stage TEXT NOT NULL,          -- item | cross
+            code TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            related_path TEXT
+        );
+        CREATE INDEX findings_item ON findings (item_id);
+        CREATE INDEX findings_code ON findings (code);
+        CREATE TABLE key_samples (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            domain TEXT NOT NULL, selector TEXT NOT NULL, algorithm TEXT NOT NULL,
+            signature BLOB NOT NULL, digest BLOB NOT NULL, body_hash_ok INTEGER
+        );
+        CREATE INDEX key_samples_selector ON key_samples (domain, selector);
+        CREATE TABLE secrets (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            kind TEXT NOT NULL,           -- password | private-key | api-token ...
+            secret_sha256 TEXT NOT NULL,  -- only a hash of the secret is ever stored
+            start INTEGER, "end" INTEGER  -- span in the item's text
+        );
+        CREATE INDEX secrets_item ON secrets (item_id);
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL,         -- decisions follow the bytes, wherever they occur
+            decision TEXT NOT NULL,       -- confirmed-authentic | confirmed-fake | needs-work
+            note TEXT,
+            reviewer TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX decisions_sha256 ON decisions (sha256, id);
+        CREATE TABLE recovered_keys (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,    -- selector._domainkey.domain
+            txt TEXT NOT NULL,
+            bits INTEGER NOT NULL,
+            from_items TEXT NOT NULL,     -- JSON list of item paths
+            matches_archive TEXT          -- source of an archived key with the same modulus
+        );
+        CREATE VIRTUAL TABLE items_fts USING fts5 (
+            subject, from_addr, from_name, body_text, filename,
+            content=items, content_rowid=id
+        );
+        CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
+            INSERT INTO items_fts (rowid, subject, from_addr, from_name, body_text, filename)
+            VALUES (new.id, new.subject, new.from_addr, new.from_name, new.body_text, new.filename);
+        END;
+        CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
+            INSERT INTO items_fts (items_fts, rowid, subject, from_addr, from_name, body_text, filename)
+            VALUES ('delete', old.id, old.subject, old.from_addr, old.from_name, old.body_text,
+                    old.filename);
+        END;
+        CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN
+            INSERT INTO items_fts (items_fts, rowid, subject, from_addr, from_name, body_text, filename)
+            VALUES ('delete', old.id, old.subject, old.from_addr, old.from_name, old.body_text,
+                    old.filename);
+            INSERT INTO items_fts (rowid, subject, from_addr, from_name, body_text, filename)
+            VALUES (new.id, new.subject, new.from_addr, new.from_name, new.body_text, new.filename);
+        END;
+        """,
+    ),
+    (
+        # Review web UI: precomputed facet columns, indexes so facets and the dashboard stay
+        # fast on 100,000 items, and a side table of sensitivity categories kept in sync by
+        # triggers (so a facet on categories is an index lookup, not JSON parsing per row).
+        "0002-review-facets",
+        """
+        ALTER TABLE items ADD COLUMN from_domain TEXT GENERATED ALWAYS AS (
+            CASE WHEN instr(from_addr, '@') > 0
+                 THEN lower(substr(from_addr, instr(from_addr, '@') + 1)) END
+        ) VIRTUAL;
+        ALTER TABLE items ADD COLUMN date_day TEXT GENERATED ALWAYS AS (
+            substr(date_utc, 1, 10)
+        ) VIRTUAL;
+        CREATE INDEX IF NOT EXISTS items_mailbox ON items (mailbox, verdict);
+        CREATE INDEX IF NOT EXISTS items_from_addr ON items (from_addr, verdict);
+        CREATE INDEX IF NOT EXISTS items_from_domain ON items (from_domain, verdict);
+        CREATE INDEX IF NOT EXISTS items_sensitivity_level ON items (sensitivity_level, verdict);
+        CREATE INDEX IF NOT EXISTS items_kind_day ON items (kind, date_day, verdict);
+        CREATE INDEX IF NOT EXISTS items_path ON items (path);
+        CREATE INDEX IF NOT EXISTS findings_severity ON findings (severity, id);
+        CREATE INDEX IF NOT EXISTS findings_related ON findings (related_path);
+        CREATE TABLE item_categories (
+            item_id INTEGER NOT NULL,     -- items.id (no FOREIGN KEY: rows go with the item)
+            category TEXT NOT NULL,
+            PRIMARY KEY (item_id, category)
+        );
+        CREATE INDEX IF NOT EXISTS item_categories_category ON item_categories (category, item_id);
+        INSERT OR IGNORE INTO item_categories (item_id, category)
+            SELECT items.id, j.value FROM items, json_each(
+                CASE WHEN json_valid(items.sensitivity) THEN items.sensitivity ELSE '{}' END,
+                '$.categories') j
+            WHERE j.type = 'text';
+        CREATE TRIGGER items_categories_ai AFTER INSERT ON items
+        WHEN json_valid(new.sensitivity) BEGIN
+            INSERT OR IGNORE INTO item_categories (item_id, category)
+            SELECT new.id, value FROM json_each(new.sensitivity, '$.categories')
+            WHERE type = 'text';
+        END;
+        CREATE TRIGGER items_categories_au AFTER UPDATE OF sensitivity ON items BEGIN
+            DELETE FROM item_categories WHERE item_id = old.id;
+            INSERT OR IGNORE INTO item_categories (item_id, category)
+            SELECT new.id, value FROM json_each(
+                CASE WHEN json_valid(new.sensitivity) THEN new.sensitivity ELSE '{}' END,
+                '$.categories')
+            WHERE type = 'text';
+        END;
+        CREATE TRIGGER items_categories_ad AFTER DELETE ON items BEGIN
+            DELETE FROM item_categories WHERE item_id = old.id;
+        END;
+        """,
+    ),
+]
+
+
+def apply_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Apply the migrations this database lacks; return their names."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        with conn:
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        applied.append(name)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration script into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    current: list[str] = []
+    for line in sql.splitlines():
+        current.append(line)
+        candidate = "\n".join(current).strip()
+        if candidate and sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            current = []
+    rest = "\n".join(current).strip()
+    if rest:
+        statements.append(rest)
+    return statements

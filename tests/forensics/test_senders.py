@@ -1,0 +1,49 @@
+"""Sender habits learnt from the dump, leave-one-out."""
+
+from __future__ import annotations
+
+from contrefeu.leak.senders import EmailFacts, sender_findings
+from contrefeu.org import OrgProfile, Person
+
+ORG = OrgProfile(name="Avenir Commun", domains=("avenir-commun.fr",), timezone="Europe/Paris",
+                 people=(Person("Claire Martin", ("c.martin@avenir-commun.fr",), "press"),))
+
+
+def _mail(i: int, **kw) -> EmailFacts:
+    base = dict(item_id=i, path=f"box/{i}.eml", from_addr="c.martin@avenir-commun.fr",
+                date_utc="2017-03-10T09:00:00+00:00", offset_minutes=60,
+                mailer_family="microsoft outlook", message_id_domain="avenir-commun.fr",
+                message_id_shape="A9", passing_domains=frozenset({"avenir-commun.fr"}),
+                signed_domains=frozenset({"avenir-commun.fr"}))
+    base.update(kw)
+    return EmailFacts(**base)
+
+
+def test_habits_of_the_sender_flag_the_odd_message():
+    mails = [_mail(i) for i in range(1, 7)]
+    mails.append(_mail(99, offset_minutes=180, mailer_family="the bat!",
+                       message_id_domain="mail.example", passing_domains=frozenset(),
+                       signed_domains=frozenset()))
+    found = sender_findings(mails, ORG)
+    assert sorted(f.code for f in found[99]) == [
+        "header-missing-usual-signature", "header-unusual-mailer", "header-unusual-message-id",
+        "header-unusual-timezone",
+    ]
+    assert all(i not in found for i in range(1, 7))
+
+
+def test_summer_time_of_the_org_timezone_is_not_unusual():
+    mails = [_mail(i) for i in range(1, 7)]
+    mails.append(_mail(50, offset_minutes=120, date_utc="2017-04-10T09:00:00+00:00"))
+    assert 50 not in sender_findings(mails, ORG)
+
+
+def test_too_few_messages_say_nothing():
+    mails = [_mail(1), _mail(2), _mail(3), _mail(4, mailer_family="thunderbird")]
+    assert sender_findings(mails, ORG) == {}
+
+
+def test_staff_mail_signed_only_by_another_domain():
+    found = sender_findings([_mail(7, passing_domains=frozenset({"webmail.example"}),
+                                   signed_domains=frozenset({"webmail.example"}))], ORG)
+    assert [f.code for f in found[7]] == ["header-staff-signed-elsewhere"]
