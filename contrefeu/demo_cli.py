@@ -38,7 +38,7 @@ def demo_command(out_dir: Path, workers: int | None, size: str) -> None:
     demo = build_demo(out_dir, size=size)
     out.print(f"Demo leak written to {demo.dump} (ground truth: {demo.truth})")
     case_path = out_dir / "case.db"
-    options = ScanOptions(keys=[demo.keys], org=demo.org, workers=workers)
+    options = ScanOptions(keys=[demo.keys], org=demo.org, decoys=demo.decoys, workers=workers)
     summary = run_scan([demo.dump], case_path, options, console)
     print_scan_summary(summary, out)
     with Case.open(case_path) as case:

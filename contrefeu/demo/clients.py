@@ -80,7 +80,10 @@ WEBMAIL = MailClient("webmail.example", None, "webmail", "mail.webmail.example")
 MTA = MailClient("automatic mailer", None, "mta")  # banks' and providers' systems: no client
 # A forger's desktop client: a different program, Message-IDs made on the forger's own host.
 THE_BAT = MailClient(
-    "The Bat!", ("X-Mailer", "The Bat! (v8.0.12) Professional"), "thebat", "vps-4412.hostnet.example"
+    "The Bat!",
+    ("X-Mailer", "The Bat! (v8.0.12) Professional"),
+    "thebat",
+    "vps-4412.hostnet.example",
 )
 
 _STAFF_CLIENTS = {

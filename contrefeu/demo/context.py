@@ -42,6 +42,7 @@ SIGNABLE = (
     "list-unsubscribe",
 )
 
+
 def paris(moment: datetime) -> datetime:
     """`moment` shown in Paris local time for spring 2017 (CET, then CEST from 26 March)."""
     return moment.astimezone(CEST if moment >= _DST_START else CET)
@@ -56,6 +57,16 @@ def local_time(person: Person, moment: datetime) -> datetime:
     """`moment` on `person`'s own clock, as their mail client writes it in Date."""
     return london(moment) if person.zone == "london" else paris(moment)
 
+
+_PLANNING = (
+    "réunion d'équipe et point presse",
+    "déplacement du candidat",
+    "phoning des bénévoles",
+    "préparation du meeting",
+    "tractage sur les marchés",
+    "rendez-vous avec les élus locaux",
+    "enregistrement de la vidéo de la semaine",
+)
 
 MAILBOXES = ("maildir", "zip-nested", "mbox", "eml", "zip-outer")
 
@@ -83,6 +94,18 @@ class DemoMail:
     box: str | None = None  # a mailbox (one of MAILBOXES) the builder chose; None: the scenario's
     # Attachments whose verdict is not simply their email's: (number, filename, verdict, note).
     attachment_truth: tuple[tuple[int, str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class LooseFile:
+    """A file of the dump that is not mail (a loose document), with its ground truth."""
+
+    path: str  # relative to the dump
+    data: bytes
+    when: datetime  # its modification time on disk
+    scenario: str
+    verdict: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -299,6 +322,21 @@ class BuildContext:
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 data,
             )
+        if kind == "planning":
+            made = when - timedelta(minutes=self.rng.randint(30, 600))
+            days = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi")
+            data = documents.make_docx(
+                f"Planning de la semaine du {made:%d/%m}",
+                [f"{day} : {self.rng.choice(_PLANNING)}" for day in days],
+                author=author.name,
+                created=made - timedelta(hours=2),
+                when=made,
+            )
+            return Attachment(
+                f"planning-{made:%Y-%m-%d}.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                data,
+            )
         raise KeyError(kind)
 
     def _programme(self, when: datetime) -> Attachment:
@@ -308,7 +346,7 @@ class BuildContext:
             (2, datetime(2017, 3, 6, 9, 30, tzinfo=UTC), "version de travail"),
             (3, datetime(2017, 4, 10, 8, tzinfo=UTC), "version quasi définitive"),
         )
-        number, made, label = [v for v in versions if v[1] < when] [-1]
+        number, made, label = [v for v in versions if v[1] < when][-1]
         data = self._cached(
             f"programme-{number}",
             lambda: documents.make_docx(

@@ -19,7 +19,6 @@ from xml.sax.saxutils import escape
 from contrefeu.demo.people import ORG_NAME
 
 
-
 @dataclass(frozen=True)
 class OfficeTool:
     """The office suite a document was written with, as its metadata shows it."""
@@ -146,8 +145,7 @@ def make_pdf(
 
 
 _DCTERMS_DATE = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-_W_LANG = re.compile(rb'(<w:lang w:val=")[^"]*(")')
-_THEME_LANG = re.compile(rb'(<w:themeFontLang w:val=")[^"]*(")')
+_LANG_TAGS = re.compile(rb'(<w:(?:lang|themeFontLang) w:val=")[^"]*(")')
 _APP_NS = (
     'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
     'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"'
@@ -160,7 +158,10 @@ def _stamp(when: datetime) -> bytes:
 
 def _app_xml(application: str, tool: OfficeTool, minutes: int, extra: str = "") -> bytes:
     """docProps/app.xml as the suite writes it (python-docx and openpyxl write their own)."""
-    parts = [f"<TotalTime>{minutes}</TotalTime>", f"<Application>{escape(application)}</Application>"]
+    parts = [
+        f"<TotalTime>{minutes}</TotalTime>",
+        f"<Application>{escape(application)}</Application>",
+    ]
     parts.append(extra)
     if tool.company:
         parts.append(f"<Company>{escape(tool.company)}</Company>")
@@ -174,7 +175,10 @@ def _app_xml(application: str, tool: OfficeTool, minutes: int, extra: str = "") 
 
 
 def _freeze_ooxml(
-    data: bytes, created: datetime, modified: datetime, parts: dict[str, bytes] | None = None,
+    data: bytes,
+    created: datetime,
+    modified: datetime,
+    parts: dict[str, bytes] | None = None,
     language: str | None = None,
 ) -> bytes:
     """Re-zip an OOXML package with every entry dated `modified`, core.xml dates set, `parts`
@@ -189,9 +193,7 @@ def _freeze_ooxml(
                     lambda m: m.group(1) + stamps[m.group(2)] + m.group(3), payload
                 )
             if language and info.filename.startswith("word/") and info.filename.endswith(".xml"):
-                tag = language.encode()
-                payload = _W_LANG.sub(lambda m: m.group(1) + tag + m.group(2), payload)
-                payload = _THEME_LANG.sub(lambda m: m.group(1) + tag + m.group(2), payload)
+                payload = _LANG_TAGS.sub(rb"\g<1>" + language.encode() + rb"\g<2>", payload)
             entry = zipfile.ZipInfo(info.filename, date_time=modified.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.create_system = 3

@@ -3,11 +3,14 @@
 `build_demo(out_dir)` writes, all under `out_dir`:
 
     dump/        the leak to scan: a Maildir, an mboxo file, a folder of .eml files, a zip with
-                 a nested zip, and a Documents/ folder of loose files
+                 a nested zip, a Documents/ folder of loose files and a planted folder
+    decoys/      the campaign's decoy files and canaries.txt (the `--decoys` folder), kept
+                 beside the dump as the campaign would hand them to the desk
     keys.json    the public keys the desk "knows" (key-archive contract, list form), without
                  the keys the demo withholds on purpose
     org.toml     the campaign's organisation profile
-    truth.json   the verdict a correct scan must give every email and loose document
+    truth.json   the verdict a correct scan must give every email and loose document, and
+                 every attachment whose verdict is not simply its email's
 
 The output is a pure function of (seed, size): fixed dates, seeded choices, fixed DKIM t=,
 deterministic signatures (RSA PKCS#1 v1.5, Ed25519) and fixed zip metadata.
@@ -25,8 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from contrefeu.demo import documents
-from contrefeu.demo.context import BuildContext, DemoMail, paris
+from contrefeu.demo import decoys, documents
+from contrefeu.demo.context import BuildContext, DemoMail, LooseFile, paris
 from contrefeu.demo.mailboxes import (
     numbered_members,
     write_eml_folder,
@@ -35,6 +38,7 @@ from contrefeu.demo.mailboxes import (
     zip_bytes,
 )
 from contrefeu.demo.people import render_org_toml, staff
+from contrefeu.demo.planted import planted_files
 from contrefeu.demo.scenarios import MBOX_QUOTING_SCENARIOS, SCENARIOS, Mailbox, Scenario
 from contrefeu.demo.signing import demo_keys
 from contrefeu.errors import UsageError
@@ -78,6 +82,7 @@ class DemoLeak:
     keys: Path  # keys.json: the archived public keys (without the withheld ones)
     org: Path  # org.toml of the fictional campaign
     truth: Path  # truth.json: expected verdict of every email and loose document
+    decoys: Path  # the campaign's decoys folder (decoy files and canaries.txt)
 
 
 def _placements(scenario: Scenario, count: int, rng: random.Random) -> list[str]:
@@ -95,7 +100,27 @@ def _check(mail: DemoMail) -> None:
         raise AssertionError(f"{mail.scenario} message has a line starting 'From ' or '>From '")
 
 
-def _loose_documents(size: str) -> list[tuple[str, bytes, datetime, str]]:
+def _loose_documents(size: str) -> list[LooseFile]:
+    """Documents/ (genuine files nobody mailed: unverified), the planted folder and the edited
+    decoy copy."""
+    return (
+        [
+            LooseFile(
+                path,
+                data,
+                when,
+                "loose-document",
+                "unverified",
+                f"{note} Not mail: nothing to verify.",
+            )
+            for path, data, when, note in _documents_folder(size)
+        ]
+        + planted_files(size)
+        + [decoys.edited_note()]
+    )
+
+
+def _documents_folder(size: str) -> list[tuple[str, bytes, datetime, str]]:
     def at(month: int, day: int, hour: int) -> datetime:
         return paris(datetime(2017, month, day, hour, 0, tzinfo=UTC))
 
@@ -111,6 +136,7 @@ def _loose_documents(size: str) -> list[tuple[str, bytes, datetime, str]]:
                     "Une Europe qui protège.",
                 ],
                 author="Élodie Roux",
+                created=at(3, 18, 16),
                 when=at(3, 20, 9),
             ),
             at(3, 20, 9),
@@ -126,6 +152,7 @@ def _loose_documents(size: str) -> list[tuple[str, bytes, datetime, str]]:
                     "Budget : rester sous 70 % du plafond avant le premier tour.",
                 ],
                 author="Julien Dubois",
+                created=at(3, 14, 10),
                 when=at(3, 14, 17),
             ),
             at(3, 14, 17),
@@ -143,6 +170,8 @@ def _loose_documents(size: str) -> list[tuple[str, bytes, datetime, str]]:
                     ["Numérique", 45000, 30900],
                 ],
                 author="Sophie Lefèvre",
+                modified_by="Marc Bernard",
+                created=at(1, 27, 9),
                 when=at(4, 3, 8),
             ),
             at(4, 3, 8),
@@ -193,13 +222,43 @@ def _loose_documents(size: str) -> list[tuple[str, bytes, datetime, str]]:
 
 def _prepare(out_dir: Path) -> Path:
     dump = out_dir / "dump"
-    if dump.exists():
-        # Only replace a previous demo build: never delete a folder we did not write.
-        if not (out_dir / "truth.json").is_file():
-            raise UsageError(f"{dump} exists and is not a demo leak; choose another folder")
-        shutil.rmtree(dump)
+    for folder in (dump, out_dir / decoys.FOLDER):
+        if folder.exists():
+            # Only replace a previous demo build: never delete a folder we did not write.
+            if not (out_dir / "truth.json").is_file():
+                raise UsageError(f"{folder} exists and is not a demo leak; choose another folder")
+            shutil.rmtree(folder)
     dump.mkdir(parents=True)
     return dump
+
+
+def _write_decoys(out_dir: Path) -> Path:
+    folder = out_dir / decoys.FOLDER
+    folder.mkdir()
+    stamp = paris(datetime(2017, 4, 3, 20, tzinfo=UTC)).timestamp()
+    for name, data in decoys.decoy_files().items():
+        (folder / name).write_bytes(data)
+        os.utime(folder / name, (stamp, stamp))
+    return folder
+
+
+def _truth_entries(path: str, mail: DemoMail) -> dict[str, dict[str, object]]:
+    entries: dict[str, dict[str, object]] = {
+        path: {
+            "verdict": mail.verdict,
+            "scenario": mail.scenario,
+            "note": mail.note,
+            "message_id": mail.message_id,
+        }
+    }
+    for number, filename, verdict, note in mail.attachment_truth:
+        entries[f"{path}#{number}/{filename}"] = {
+            "verdict": verdict,
+            "scenario": mail.scenario,
+            "note": note,
+            "message_id": None,
+        }
+    return entries
 
 
 def _json(path: Path, data: object) -> None:
@@ -213,7 +272,7 @@ def build_demo(
 ) -> DemoLeak:
     """Write the demo leak under `out_dir` and return where its parts are.
 
-    `size` is "small" (about 60 emails, for tests) or "normal" (about 400, the demo).
+    `size` is "small" (about 90 emails, for tests) or "normal" (about 470, the demo).
     `progress(stage, done, total)` is called as messages are made and files written.
     The same (seed, size) always gives the same bytes.
     """
@@ -230,9 +289,10 @@ def build_demo(
     for scenario in SCENARIOS:
         count = scenario.counts[size]
         for index, box_key in enumerate(_placements(scenario, count, ctx.rng)):
-            mail = scenario.build(ctx, owners[box_key], index)
-            _check(mail)
-            by_box[box_key].append(mail)
+            built = scenario.build(ctx, owners[box_key], index)
+            for mail in built if isinstance(built, list) else [built]:
+                _check(mail)
+                by_box[mail.box or box_key].append(mail)
             done += 1
             if progress:
                 progress("messages", done, total)
@@ -253,23 +313,19 @@ def build_demo(
 
     truth: dict[str, dict[str, object]] = {}
     for path, mail in placed:
-        truth[path] = {
-            "verdict": mail.verdict,
-            "scenario": mail.scenario,
-            "note": mail.note,
-            "message_id": mail.message_id,
-        }
-    for path, data, when, note in _loose_documents(size):
-        target = dump / path
+        truth.update(_truth_entries(path, mail))
+    for loose in _loose_documents(size):
+        target = dump / loose.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        truth[path] = {
-            "verdict": "unverified",
-            "scenario": "loose-document",
-            "note": f"{note} Not mail: nothing to verify.",
+        target.write_bytes(loose.data)
+        truth[loose.path] = {
+            "verdict": loose.verdict,
+            "scenario": loose.scenario,
+            "note": loose.note,
             "message_id": None,
         }
-        os.utime(target, (when.timestamp(), when.timestamp()))
+        os.utime(target, (loose.when.timestamp(), loose.when.timestamp()))
+    decoy_folder = _write_decoys(out_dir)
 
     keys = out_dir / "keys.json"
     _json(
@@ -284,4 +340,4 @@ def build_demo(
     )
     if progress:
         progress("done", len(truth), len(truth))
-    return DemoLeak(dump=dump, keys=keys, org=org, truth=truth_path)
+    return DemoLeak(dump=dump, keys=keys, org=org, truth=truth_path, decoys=decoy_folder)

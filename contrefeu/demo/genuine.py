@@ -38,8 +38,12 @@ def unsigned_internal(ctx: BuildContext, box: Mailbox, index: int) -> DemoMail:
     letter = texts.internal(ctx.rng, sender, to, when)
     attachments = []
     if ctx.rng.random() < 0.2:
-        kind = ctx.rng.choice(("programme", "volunteers", "agenda"))
-        attachments.append(ctx.attachment(kind, sender, when))
+        kinds = (
+            ("budget", "agenda")
+            if sender.role == "finance"
+            else ("programme", "volunteers", "agenda")
+        )
+        attachments.append(ctx.attachment(ctx.rng.choice(kinds), sender, when))
     raw, message_id = compose_mail(ctx, sender, to, letter, when, attachments=attachments)
     raw = ctx.internal_received(raw, when)
     return result(

@@ -1,9 +1,11 @@
 """The demo's scenarios: the registry of message builders and how many of each to make.
 
-Each builder (genuine.py, tampered.py) makes one message for a mailbox (whose owner sends or
-receives it) and says what verdict a correct scan must give it and why. Adding a scenario is
-adding a builder and one `Scenario` row to `SCENARIOS`; the generator places and writes
-whatever the builders return.
+Each builder (genuine.py, conversations.py, tampered.py, forgeries.py, decoys.py) makes one
+message for a mailbox (whose owner sends or receives it), or a few related ones (a thread, an
+original and its copy), and says what verdict a correct scan must give each and why. Adding a
+scenario is adding a builder and one `Scenario` row to `SCENARIOS`; the generator places and
+writes whatever the builders return. Builders run in the order of `SCENARIOS`: forged replies
+answer the press threads built before them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,15 @@ from dataclasses import dataclass
 
 from contrefeu.demo import people
 from contrefeu.demo.context import MAILBOXES, BuildContext, DemoMail, Mailbox
+from contrefeu.demo.conversations import press_release, press_thread, weekly_briefing
+from contrefeu.demo.decoys import decoy_attachment, decoy_canary_mail
+from contrefeu.demo.forgeries import (
+    completed_copy,
+    forged_external,
+    forged_freemail,
+    forged_reply,
+    forged_staff_impersonation,
+)
 from contrefeu.demo.genuine import (
     missing_key,
     not_aligned,
@@ -39,7 +50,7 @@ __all__ = ["MAILBOXES", "MBOX_QUOTING_SCENARIOS", "SCENARIOS", "Mailbox", "Scena
 
 FILE_MAILBOXES = ("eml", "zip-nested", "zip-outer")  # where a file may hold anything at all
 
-Builder = Callable[[BuildContext, Mailbox, int], DemoMail]
+Builder = Callable[[BuildContext, Mailbox, int], DemoMail | list[DemoMail]]
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,58 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "malformed", "malformed", malformed, {"small": 3, "normal": 6}, mailboxes=FILE_MAILBOXES
+    ),
+    # The habits the forgeries below break: a reporter's threads, the director's briefings,
+    # the press office's releases.
+    Scenario(
+        "press-thread", "authentic", press_thread, {"small": 4, "normal": 8}, mailboxes=("maildir",)
+    ),
+    Scenario("weekly-briefing", "unverified", weekly_briefing, {"small": 4, "normal": 17}),
+    Scenario("press-release", "authentic", press_release, {"small": 5, "normal": 10}),
+    Scenario(
+        "forged-staff",
+        "forged",
+        forged_staff_impersonation,
+        {"small": 1, "normal": 1},
+        mailboxes=("maildir",),
+    ),
+    Scenario(
+        "forged-external", "forged", forged_external, {"small": 1, "normal": 2}, mailboxes=("eml",)
+    ),
+    Scenario(
+        "forged-reply",
+        "forged",
+        forged_reply,
+        {"small": 1, "normal": 2},
+        mailboxes=("mbox", "zip-outer"),
+    ),
+    Scenario(
+        "forged-freemail",
+        "forged",
+        forged_freemail,
+        {"small": 1, "normal": 2},
+        mailboxes=("zip-nested",),
+    ),
+    Scenario(
+        "completed-copy",
+        "altered",
+        completed_copy,
+        {"small": 2, "normal": 3},
+        mailboxes=("maildir", "eml", "zip-nested"),
+    ),
+    Scenario(
+        "decoy-attachment",
+        "decoy",
+        decoy_attachment,
+        {"small": 1, "normal": 1},
+        mailboxes=("zip-nested",),
+    ),
+    Scenario(
+        "decoy-canary",
+        "decoy",
+        decoy_canary_mail,
+        {"small": 1, "normal": 2},
+        mailboxes=("maildir",),
     ),
 )
 

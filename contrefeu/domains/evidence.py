@@ -36,7 +36,7 @@ from contrefeu.domains.lexicon import (
     lure_words,
     segment,
 )
-from contrefeu.domains.normalise import ObservedHost, ascii_variants, letters_only, skeleton
+from contrefeu.domains.normalise import ObservedHost, letters_only, skeleton
 from contrefeu.domains.suffixes import abused_tlds, is_hosting_suffix
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ _TYPO_TLDS = frozenset({"co", "cm", "om", "con", "cmo", "comm"})
 _TLD_TOKENS = frozenset({"com", "net", "org", "gov", "edu", "mil", "int"})
 _VISUAL_PAIRS = ("il", "l1", "i1", "o0", "ce", "co", "uv", "gq", "nm", "ao", "ea", "mn", "bd")
 _LOOKALIKE_CHARS = frozenset("0134578qlvnci")
+_LURE_FOLD = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
 
 
 @dataclass(slots=True)
@@ -64,17 +65,67 @@ class Candidate:
     features: dict[str, float]
 
 
+_CANON_PAIRS = {"rn": "m", "vv": "w", "cl": "d", "nn": "m"}
+_CANON_CHARS = {"0": "o", "1": "l", "i": "l", "3": "e", "4": "a", "5": "s", "7": "t", "q": "g"}
+_CANON = str.maketrans(_CANON_CHARS)
+
+
 def canonical(text: str) -> str:
-    """Fold look-alikes to one form (rn/m, vv/w, cl/d, 0/o, 1/i/l, q/g...) for a prefilter."""
-    for a, b in (("rn", "m"), ("vv", "w"), ("cl", "d"), ("nn", "m")):
+    """Fold look-alikes to one form (rn/m, vv/w, cl/d, 0/o, 1/i/l, q/g...): a fast prefilter."""
+    for a, b in _CANON_PAIRS.items():
         if a in text:
             text = text.replace(a, b)
     return text.translate(_CANON)
 
 
-_CANON = str.maketrans(
-    {"0": "o", "1": "l", "i": "l", "3": "e", "4": "a", "5": "s", "7": "t", "q": "g"}
+def canonical_map(text: str) -> tuple[str, list[int]]:
+    """``canonical`` with, for each folded character, where it starts in ``text`` (plus end)."""
+    out: list[str] = []
+    where: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        pair = _CANON_PAIRS.get(text[i : i + 2])
+        where.append(i)
+        if pair is not None:
+            out.append(pair)
+            i += 2
+        else:
+            out.append(_CANON_CHARS.get(text[i], text[i]))
+            i += 1
+    where.append(n)
+    return "".join(out), where
+
+
+def _splice(reading: str, start: int, end: int, letters: str) -> str:
+    """``reading`` with its compact letters ``start:end`` replaced (hyphens inside dropped)."""
+    out: list[str] = []
+    pos = 0
+    for c in reading:
+        if c in "-_":
+            if not start < pos < end:
+                out.append(c)
+            continue
+        if pos == start:
+            out.append(letters)
+        if not start <= pos < end:
+            out.append(c)
+        pos += 1
+    if pos == start:
+        out.append(letters)
+    return "".join(out)
+
+
+_VISUAL = str.maketrans(
+    {"c": "o", "e": "o", "i": "l", "1": "l", "j": "l", "0": "o", "q": "g", "v": "u"}
 )
+
+
+def visual_fold(text: str) -> str:
+    """A coarser look-alike folding for typo evidence: letters an eye confuses at a glance."""
+    for a, b in (("rn", "m"), ("vv", "w"), ("ln", "h"), ("cl", "d")):
+        if a in text:
+            text = text.replace(a, b)
+    return text.translate(_VISUAL)
 
 
 def tokens(label: str) -> list[str]:
@@ -151,19 +202,37 @@ class EvidenceFinder:
         by_compact: dict[str, list[int]] = {}
         by_canon: dict[str, list[int]] = {}
         for i, brand in enumerate(brands):
+            if len(brand.compact) < 2:
+                continue  # one letter is everywhere: only its run-together alias is searched
             by_compact.setdefault(brand.compact, []).append(i)
             by_canon.setdefault(canonical(brand.compact), []).append(i)
+        # A key no label holds keeps both automatons valid when every brand is one letter.
+        self._exact.add_word("\x00", ("\x00", ()))
+        self._canon.add_word("\x00", ("\x00", ()))
         for compact, idxs in by_compact.items():
             self._exact.add_word(compact, (compact, tuple(idxs)))
         for canon, idxs in by_canon.items():
-            self._canon.add_word(canon, tuple(idxs))
+            self._canon.add_word(canon, (canon, tuple(idxs)))
         self._exact.make_automaton()
         self._canon.make_automaton()
+        self._alias = ahocorasick.Automaton()
+        for key, entries in _aliases(brands).items():
+            self._alias.add_word(key, (key, tuple(entries)))
+        self._has_alias = len(self._alias) > 0
+        if self._has_alias:
+            self._alias.make_automaton()
         # Only brands of 4+ letters take part in typo search; the model weighs the rest.
-        self._typo_choices = {i: b.compact for i, b in enumerate(brands) if len(b.compact) >= 4}
-        self._typo_lengths = frozenset(
-            len(c) + d for c in self._typo_choices.values() for d in range(-2, 3)
-        )
+        # Bucketed by the length a typo of each brand can have, so that a label is only
+        # compared with the few brands of about its own length.
+        self._typo_by_length: dict[int, dict[int, str]] = {}
+        for i, b in enumerate(brands):
+            size = len(b.compact)
+            if size < 4:
+                continue
+            reach = 2 if size >= 6 else 1
+            for n in range(size - reach, size + reach + 1):
+                self._typo_by_length.setdefault(n, {})[i] = b.compact
+        self._suffix_cache: dict[str, dict[str, float]] = {}
         self._lures = lure_words()
         self._context = context_words()
         self._abused = abused_tlds()
@@ -180,25 +249,57 @@ class EvidenceFinder:
             self._subdomains(obs, base, found)
         if obs.path:
             self._path(obs, base, found)
+        if found and obs.subdomains and self._lure_in(obs.subdomains):
+            # "login.brand-docs.com": a lure word left of the registrable name.
+            for c in found:
+                kind = next(iter(c.features)).split(":", 1)[0]
+                c.features["lure-left"] = 1.0
+                c.features[f"{kind}:lure-left"] = 1.0
         return found
 
     # -- readings -----------------------------------------------------------------------------
 
     def _readings(self, label: str) -> list[tuple[str, str]]:
-        """The label as written plus its confusable and look-alike readings, with their kind."""
+        """The label as written plus its confusable and look-alike readings, with their kind.
+
+        A look-alike reading replaces only the stretch that folds to a brand ("twiiio" ->
+        "twilio", "rnicrosoft-login" -> "microsoft-login"), so the words around it stay.
+        """
         readings = [(label, "raw")]
         base = label
-        kind = "homoglyph"
+        idn = False
         if not label.isascii():
             base = skeleton(label)
             if base == label or not base.isascii():
                 return readings
             readings.append((base, "idn"))
-            kind = "idn"
-        if not _LOOKALIKE_CHARS.isdisjoint(base):
-            # Only spell out the variants when the folded label holds some brand at all.
-            if next(self._canon.iter(canonical(letters_only(base))), None) is not None:
-                readings.extend((v, kind) for v in ascii_variants(base))
+            idn = True
+        if _LOOKALIKE_CHARS.isdisjoint(base):
+            return readings
+        compact = letters_only(base)
+        if next(self._canon.iter(canonical(compact)), None) is None:
+            return readings  # nothing folds to a brand: the common case
+        folded, where = canonical_map(compact)
+        seen = {label, base}
+        for end, (key, idxs) in self._canon.iter(folded):
+            start = end - len(key) + 1
+            a, b = where[start], where[end + 1]
+            original = compact[a:b]
+            for i in idxs:
+                letters = self.brands[i].compact
+                if original == letters:
+                    continue  # written as is: the raw reading has it
+                reading = _splice(base, a, b, letters)
+                if reading in seen:
+                    continue
+                seen.add(reading)
+                if idn:
+                    kind = "idn"
+                elif any(c.isdigit() for c in original):
+                    kind = "homoglyph"
+                else:
+                    kind = "letters"
+                readings.append((reading, kind))
         return readings
 
     # -- registrable label --------------------------------------------------------------------
@@ -213,8 +314,15 @@ class EvidenceFinder:
                         self._whole_label(obs, reading, kind, i, base, out)
                     else:
                         self._contained(obs, reading, compact, start, end + 1, kind, i, base, out)
-            if kind == "raw" or len(compact) >= 5:
+            if (kind == "raw" and reading.isascii()) or kind == "idn":
                 self._typos(obs, reading, compact, kind, base, out)
+            if kind == "raw" and self._has_alias:
+                for end, (key, entries) in self._alias.iter(compact):
+                    start = end - len(key) + 1
+                    for i, alias in entries:
+                        self._contained(
+                            obs, reading, compact, start, end + 1, kind, i, base, out, alias
+                        )
 
     def _whole_label(
         self,
@@ -231,6 +339,7 @@ class EvidenceFinder:
         f = self._features("label", brand, obs.suffix, base)
         if kind != "raw":
             f["look"] = 1.0
+            f[f"look:{kind}"] = 1.0
         if is_hosting_suffix(obs.suffix):
             # The brand is the attacker's free pick under a dynamic-DNS or hosting name.
             classes = ["subdomain"] + _look_classes(kind)
@@ -264,11 +373,12 @@ class EvidenceFinder:
         i: int,
         base: dict[str, float],
         out: list[Candidate],
+        alias: str | None = None,
     ) -> None:
         brand = self.brands[i]
         bounds = _boundaries(reading)
         aligned = start in bounds and end in bounds
-        if len(brand.compact) <= 3 and not aligned:
+        if end - start <= 3 and not aligned:
             return  # "att" inside "attack" is no evidence
         if not aligned and covered_by_word(compact, start, end):
             return  # "intel" inside "intelligence"
@@ -277,25 +387,40 @@ class EvidenceFinder:
         pieces = [w for p in rest for w in segment(p)]
         lures, context = self._lure_pieces(pieces, toks)
         f = self._features("contain", brand, obs.suffix, base)
+        if alias is not None:
+            f[f"contain:alias:{alias}"] = 1.0
         if aligned:
             f["contain:aligned"] = 1.0
-        f["contain:prefix" if start == 0 else "contain:suffix" if end == len(compact) else "contain:middle"] = 1.0
+        f[
+            "contain:prefix"
+            if start == 0
+            else "contain:suffix"
+            if end == len(compact)
+            else "contain:middle"
+        ] = 1.0
+        if brand.ordinary_word and not lures:
+            f["contain:b:word:nolure"] = 1.0  # "officedepot": an ordinary word needs a lure
         if lures:
             f["contain:lure"] = 1.0
         elif context:
             f["contain:context"] = 1.0
+        elif not pieces:
+            pass  # an alias that is the whole label
         elif all(p.isdigit() for p in pieces):
             f["contain:digits"] = 1.0
         elif all(p in self._words or p.isdigit() for p in pieces):
             f["contain:words"] = 1.0
         else:
             f["contain:unknown"] = 1.0
-        extra = len(compact) - len(brand.compact)
+        extra = len(compact) - (end - start)
         f["contain:extra"] = min(extra, 20) / 10
+        if extra <= 2 and pieces and not any(p.isdigit() for p in pieces):
+            f["contain:few"] = 1.0  # "youtubes", "brandx": a slip more than a second word
         if any(t in _TLD_TOKENS for t in toks):
             f["contain:tldword"] = 1.0
         if kind != "raw":
             f["look"] = 1.0
+            f[f"look:{kind}"] = 1.0
         classes = ["combosquat"] + _look_classes(kind)
         if is_hosting_suffix(obs.suffix):
             classes = ["subdomain"] + classes
@@ -304,6 +429,8 @@ class EvidenceFinder:
         shown = lures or context
         words = f" with lure words {', '.join(shown[:4])}" if shown else ""
         reason = f"brand '{brand.name}' inside '{obs.label}'{words}"
+        if alias == "tld":
+            reason = f"brand '{brand.target}' run together as '{compact[start:end]}' inside '{obs.label}'{words}"
         if kind != "raw":
             reason += f" ({_look_words(kind)})"
         out.append(Candidate(i, classes, reason, f))
@@ -317,22 +444,24 @@ class EvidenceFinder:
         base: dict[str, float],
         out: list[Candidate],
     ) -> None:
-        lengths = self._typo_lengths
+        by_length = self._typo_by_length
         # Whole label first, then each hyphen-separated token (typo-combo: "accounts-googlc").
-        parts = [compact] if len(compact) in lengths else []
+        parts = [compact] if len(compact) in by_length else []
         if "-" in reading:
-            parts.extend(t for t in reading.split("-") if len(t) in lengths and t != compact)
-        for n, part in enumerate(parts):
+            parts.extend(t for t in reading.split("-") if len(t) in by_length and t != compact)
+        for part in parts:
             if len(part) < 4:
                 continue
             on_token = part is not compact
             for _, dist, i in process.extract(
-                part, self._typo_choices, scorer=OSA.distance, score_cutoff=2, limit=3
+                part, by_length[len(part)], scorer=OSA.distance, score_cutoff=2, limit=3
             ):
                 brand = self.brands[i]
                 size = len(brand.compact)
-                if dist == 0 or brand.compact in part or part in brand.compact:
-                    continue  # exact or contained: the other kinds handle it
+                if dist == 0 or part in brand.compact:
+                    continue  # exact, or a piece of the brand: the other kinds handle it
+                if canonical(part) == canonical(brand.compact):
+                    continue  # "examp1ebank": a look-alike, which the readings report
                 if dist == 2 and size < 6:
                     continue  # two edits leave too little of a short brand
                 edit = describe_edit(part, brand.compact)
@@ -340,12 +469,19 @@ class EvidenceFinder:
                 f = self._features("typo", brand, obs.suffix, base)
                 f["typo:dist2" if dist == 2 else "typo:dist1"] = 1.0
                 f["typo:rel"] = dist / size
+                if brand.compact in part:
+                    f["typo:added"] = 1.0  # "youtubee": the brand with letters added
                 if natural:
                     f["typo:natural"] = 1.0
                 if part in self._common:
                     f["typo:common"] = 1.0  # "never" is a word before it is a typo of "naver"
                 elif part in self._words:
                     f["typo:word"] = 1.0
+                elif self._is_compound(part):
+                    f["typo:compound"] = 1.0  # "exitgames": real words, not a slip
+                seen = OSA.distance(visual_fold(part), visual_fold(brand.compact))
+                if seen < dist:
+                    f["typo:visual"] = float(dist - seen)  # "sharcpointe": c/e, i/l look alike
                 classes = ["typo"]
                 if edit and edit[0] == "bitsquat":
                     classes = ["bitsquat"]
@@ -353,6 +489,7 @@ class EvidenceFinder:
                 classes += _look_classes(kind)
                 if kind != "raw":
                     f["look"] = 1.0
+                    f[f"look:{kind}"] = 1.0
                 if on_token:
                     f["typo:token"] = 1.0
                     classes.append("combosquat")
@@ -407,6 +544,7 @@ class EvidenceFinder:
                             f["sub:many"] = 1.0
                         if kind != "raw":
                             f["look"] = 1.0
+                            f[f"look:{kind}"] = 1.0
                         where = " (free DNS / hosting)" if hosted else ""
                         reason = (
                             f"brand '{brand.name}' in subdomain '{sub}' of {obs.registrable}"
@@ -430,10 +568,14 @@ class EvidenceFinder:
 
     def _suffix_features(self, suffix: str) -> dict[str, float]:
         """Features of the observed suffix alone (shared by every candidate of the name)."""
-        kind = suffix_kind(suffix)
-        f = {f"s:{kind}": 1.0}
-        if suffix.rsplit(".", 1)[-1] in self._abused:
-            f["s:abused"] = 1.0
+        f = self._suffix_cache.get(suffix)
+        if f is None:
+            f = {f"s:{suffix_kind(suffix)}": 1.0}
+            if suffix.rsplit(".", 1)[-1] in self._abused:
+                f["s:abused"] = 1.0
+            if len(self._suffix_cache) > 65536:
+                self._suffix_cache.clear()
+            self._suffix_cache[suffix] = f
         return f
 
     def _features(
@@ -442,6 +584,7 @@ class EvidenceFinder:
         """Features every kind shares: the kind, the brand's shape, the suffix (also per kind)."""
         f = {f"{kind}:bias": 1.0}
         size = len(brand.compact)
+        f["b:len"] = (min(size, 14) - 6) / 4
         if size <= 3:
             f["b:short"] = 1.0
             f[f"{kind}:b:short"] = 1.0
@@ -460,6 +603,20 @@ class EvidenceFinder:
             f[f"{kind}:s:same"] = 1.0
         return f
 
+    def _is_compound(self, part: str) -> bool:
+        """True when the letters split into known words of 3+ letters ("exit" + "games")."""
+        pieces = segment(part)
+        return len(pieces) >= 2 and all(len(p) >= 3 and p in self._words for p in pieces)
+
+    def _lure_in(self, labels: tuple[str, ...]) -> bool:
+        """True when a lure word is one of the labels or of their tokens or segments."""
+        for label in labels:
+            toks = tokens(label)
+            pieces = [w for t in toks for w in segment(t)] if len(label) <= 40 else toks
+            if self._lure_pieces(pieces, toks)[0]:
+                return True
+        return False
+
     def _lure_pieces(self, pieces: list[str], toks: list[str]) -> tuple[list[str], list[str]]:
         """(lure words, context words) among the pieces; two-letter words only as tokens."""
         lures: list[str] = []
@@ -467,6 +624,10 @@ class EvidenceFinder:
         for w in pieces:
             if len(w) < 3 and w not in toks:
                 continue
+            if not w.isalpha() and not w.isdigit():
+                w = w.translate(_LURE_FOLD)  # "l0gin", "acc0unt": a look-alike lure is a lure
+            elif "q" in w and w not in self._words:
+                w = w.replace("q", "g")  # "loqin"
             if w in self._lures:
                 lures.append(w)
             elif w in self._context:
@@ -490,10 +651,26 @@ def _natural_edit(edit: tuple[str, str]) -> bool:
 def _look_classes(kind: str) -> list[str]:
     if kind == "idn":
         return ["homoglyph", "idn"]
-    if kind == "homoglyph":
+    if kind in {"homoglyph", "letters"}:
         return ["homoglyph"]
     return []
 
 
 def _look_words(kind: str) -> str:
     return "Unicode confusables" if kind == "idn" else "ASCII look-alike characters"
+
+
+def _aliases(brands: list[Brand]) -> dict[str, list[tuple[int, str]]]:
+    """Other spellings of a brand that attackers use, by letters.
+
+    tld   a short brand run together with its own suffix ("osf.am" -> "osfam", "x.com" ->
+          "xcom"): alone, three letters are too common to count, with the suffix they are not.
+    """
+    out: dict[str, list[tuple[int, str]]] = {}
+    taken = {b.compact for b in brands}
+    for i, b in enumerate(brands):
+        if b.suffix and len(b.compact) <= 4:
+            key = b.compact + b.suffix.replace(".", "")
+            if key not in taken:
+                out.setdefault(key, []).append((i, "tld"))
+    return out

@@ -102,9 +102,11 @@ def _parse_host(hostname: str, raw: str, path: str) -> ObservedHost:
         raise DomainParseError("no registrable domain (the name is a public suffix)")
     registrable_ascii, suffix_ascii = split
     n_reg = registrable_ascii.count(".") + 1
-    n_suf = suffix_ascii.count(".") + 1
-    registrable = ".".join(unicode_labels[-n_reg:])
-    suffix = ".".join(unicode_labels[-n_suf:])
+    if idn:
+        registrable = ".".join(unicode_labels[-n_reg:])
+        suffix = ".".join(unicode_labels[-suffix_ascii.count(".") - 1 :])
+    else:
+        registrable, suffix = split
     return ObservedHost(
         text=raw,
         host=uhost,

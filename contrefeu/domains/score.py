@@ -28,6 +28,7 @@ What it is not for: reading feeds (``feeds.py``) or generating permutations (``p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,7 @@ from contrefeu.domains.normalise import (
 from contrefeu.domains.suffixes import split_host
 
 DEFAULT_THRESHOLD = 0.6
+PATH_SCORE = 0.45
 # Evidence within this margin of the best one for a brand is reported alongside it.
 _CLASS_MARGIN = 0.05
 
@@ -129,7 +131,9 @@ class BrandIndex:
         seen: set[tuple[str | None, str]] = set()
         for b in brands:
             brand = b if isinstance(b, Brand) else make_brand(b)
-            if (brand.domain, brand.compact) not in seen and len(brand.compact) >= 2:
+            # A one-letter label (x.com, i.ua) is only searched run together with its suffix.
+            usable = len(brand.compact) >= 2 or (brand.suffix is not None and brand.compact)
+            if (brand.domain, brand.compact) not in seen and usable:
                 seen.add((brand.domain, brand.compact))
                 self.brands.append(brand)
         if not self.brands:
@@ -140,6 +144,10 @@ class BrandIndex:
             {b.domain for b in self.brands if b.domain}
             | {a.strip().lower().removeprefix("www.") for a in allow if a.strip()}
         )
+        # The registrable domains the owned names sit in: most names share none, one look-up.
+        self._owned_registrables = frozenset(
+            (registrable_domain(o) or o) for o in self.owned if o.isascii()
+        ) | frozenset(o for o in self.owned if not o.isascii())
         self.finder = EvidenceFinder(self.brands)
 
     # -- public ------------------------------------------------------------------------------
@@ -161,7 +169,7 @@ class BrandIndex:
         found = self.finder.candidates(obs)
         if not found:
             return result
-        scored = [(self.model.probability(c.features), c) for c in found]
+        scored = [(self._probability(c), c) for c in found]
         best_p, best = max(scored, key=lambda pc: pc[0])
         classes: list[str] = []
         reasons: list[str] = []
@@ -175,12 +183,20 @@ class BrandIndex:
             tld = obs.suffix.rsplit(".", 1)[-1]
             classes.append("abused-tld")
             reasons.append(f".{tld} is a TLD over-represented in abuse reports")
-        result.score = round(min(1.0, best_p), 3)
+        # Rounded down, so that a shown score of 0.6 always means the 0.6 threshold was reached.
+        result.score = math.floor(min(1.0, best_p) * 1000) / 1000
         result.alert = result.score >= self.threshold
         result.target = self.brands[best.brand].target
         result.classes = classes
         result.reasons = reasons
         return result
+
+    def _probability(self, c: Candidate) -> float:
+        if "path:bias" in c.features:
+            # No labelled name has a path (the evaluation data are host names), so nothing
+            # could be fitted: a brand in the path is reported, never alerted on its own.
+            return PATH_SCORE
+        return self.model.probability(c.features)
 
     def score_many(self, texts: Iterable[str]) -> Iterable[DomainScore]:
         for text in texts:
@@ -197,6 +213,8 @@ class BrandIndex:
         return self.finder.candidates(obs)
 
     def _is_owned(self, obs: ObservedHost) -> bool:
+        if obs.registrable not in self._owned_registrables and obs.host.isascii():
+            return False
         owned = self.owned
         host = obs.host
         if host in owned or obs.ascii_host in owned:

@@ -12,18 +12,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from contrefeu.leak.decoys import DecoySet
 from contrefeu.leak.dkim import DkimReport, verify_message
 from contrefeu.leak.headers import check_header_facts
 from contrefeu.leak.keys import KeyResolver
-from contrefeu.leak.mime import MAX_BODY_TEXT, ParsedEmail, parse_email
+from contrefeu.leak.mime import MAX_BODY_TEXT, Attachment, ParsedEmail, parse_email
 from contrefeu.leak.neardup import text_minhash
 from contrefeu.leak.verdict import decide_attachment, decide_email, decide_file
 from contrefeu.model import Finding, ItemRecord, KeySample, SignatureResult, SourceItem
 from contrefeu.org import OrgProfile
 
-_TEXT_TYPES = ("text/plain", "text/csv", "text/markdown")
+# Formats with no text worth extracting (binary media, archives, mail handled elsewhere).
+_NO_TEXT = frozenset({"image", "zip", "email", "unknown"})
 
 
 @dataclass
@@ -207,40 +209,70 @@ def _key_samples(raw: bytes, report: DkimReport, path: str) -> list[KeySample]:
 
 
 def _attachment_record(
-    item: SourceItem,
-    parent: ItemRecord,
-    attachment,  # type: ignore[no-untyped-def]
-    context: AnalysisContext,
+    item: SourceItem, parent: ItemRecord, attachment: Attachment, context: AnalysisContext
 ) -> ItemRecord:
-    path = f"{item.path}#{attachment.number}/{attachment.filename}"
     decision = decide_attachment(parent.verdict, parent.path)
-    text = None
-    if attachment.content_type in _TEXT_TYPES:
-        text = attachment.data[: MAX_BODY_TEXT * 2].decode("utf-8", errors="replace")[
-            :MAX_BODY_TEXT
-        ]
-    sha256 = hashlib.sha256(attachment.data).hexdigest()
-    findings = list(attachment.findings) + list(decision.findings)
-    if context.decoys:
-        findings.extend(context.decoys.match(attachment.data, sha256, (text or "",)))
-    return ItemRecord(
-        path=path,
-        sha256=sha256,
-        kind="attachment",
-        size=len(attachment.data),
-        container="attachment",
-        verdict=decision.verdict,
-        confidence=decision.confidence,
-        mailbox=parent.mailbox,
-        parent_path=parent.path,
+    record = ItemRecord(
+        path=f"{item.path}#{attachment.number}/{attachment.filename}",
+        sha256=hashlib.sha256(attachment.data).hexdigest(), kind="attachment",
+        size=len(attachment.data), container="attachment", verdict=decision.verdict,
+        confidence=decision.confidence, mailbox=parent.mailbox, parent_path=parent.path,
         locator={"parent": parent.path, "number": attachment.number},
-        content_type=attachment.content_type,
-        filename=attachment.filename,
-        body_text=text,
-        findings=findings,
+        content_type=attachment.content_type, filename=attachment.filename,
+        findings=list(attachment.findings) + list(decision.findings),
         analysis_key=parent.analysis_key,
-        minhash=text_minhash(text),
     )
+    _analyse_content(record, attachment.data, context)
+    return record
+
+
+def _analyse_file(item: SourceItem, record: ItemRecord, context: AnalysisContext) -> None:
+    record.filename = item.path.rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+    decision = decide_file(record.findings, bool(item.data))
+    record.verdict, record.confidence = decision.verdict, decision.confidence
+    record.findings.extend(decision.findings)
+    if item.data:
+        _analyse_content(record, item.data, context)
+
+
+def _analyse_content(record: ItemRecord, data: bytes, context: AnalysisContext) -> None:
+    """What a file says and who made it: text, metadata, near-duplicate signature, triage,
+    decoys. Never runs or renders the file."""
+    from contrefeu.leak.docformats import sniff_format
+    from contrefeu.leak.docmeta import extract_metadata
+    from contrefeu.leak.doctext import extract_text
+
+    seen = {f.code for f in record.findings}
+
+    def add(findings: list[Finding]) -> None:
+        for finding in findings:
+            if finding.code not in seen:
+                seen.add(finding.code)
+                record.findings.append(finding)
+
+    fmt = sniff_format(data, record.filename)
+    record.content_type = record.content_type or fmt
+    if fmt not in _NO_TEXT:
+        extracted = extract_text(data, record.filename, max_chars=MAX_BODY_TEXT)
+        record.body_text = extracted.text or None
+        add(extracted.findings)
+    meta = extract_metadata(data, record.filename)
+    if meta is not None:
+        record.doc_meta = meta.to_dict()
+        add(meta.findings)
+    record.minhash = text_minhash(record.body_text)
+    _sensitivity(record, context)
+    if context.decoys:
+        texts = (record.body_text or "",) + _meta_texts(record.doc_meta)
+        add(context.decoys.match(data, record.sha256, texts, text=record.body_text))
+
+
+def _meta_texts(meta: dict[str, Any] | None) -> tuple[str, ...]:
+    if not meta:
+        return ()
+    values = [v for v in meta.values() if isinstance(v, str)]
+    values += [v for v in (meta.get("raw") or {}).values() if isinstance(v, str)]
+    return tuple(values)
 
 
 def _sensitivity(record: ItemRecord, context: AnalysisContext) -> None:
@@ -254,20 +286,3 @@ def _sensitivity(record: ItemRecord, context: AnalysisContext) -> None:
     record.sensitivity = triage.to_export() | {
         "spans": [asdict(span) for span in triage.spans]}
     record.secrets = [asdict(secret) for secret in triage.secrets]
-
-
-def _analyse_file(item: SourceItem, record: ItemRecord, context: AnalysisContext) -> None:
-    record.filename = item.path.rsplit("/", 1)[-1].rsplit("!", 1)[-1]
-    if item.data and item.path.lower().endswith((".txt", ".csv", ".md")):
-        record.body_text = item.data[: MAX_BODY_TEXT * 2].decode("utf-8", errors="replace")[
-            :MAX_BODY_TEXT
-        ]
-    decision = decide_file(record.findings, bool(item.data))
-    record.verdict, record.confidence = decision.verdict, decision.confidence
-    record.findings.extend(decision.findings)
-    record.minhash = text_minhash(record.body_text)
-    _sensitivity(record, context)
-    if context.decoys and item.data:
-        record.findings.extend(
-            context.decoys.match(item.data, record.sha256, (record.body_text or "",))
-        )

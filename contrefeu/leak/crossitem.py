@@ -52,7 +52,13 @@ class _Timer:
         return result
 
 
-def _load_emails(case: Case) -> list[EmailFacts]:
+def _leaves_org(recipients: list[str], org: OrgProfile) -> bool:
+    if not org.domains:
+        return True
+    return any(not org.owns_domain(r.rpartition("@")[2]) for r in recipients)
+
+
+def _load_emails(case: Case, org: OrgProfile) -> list[EmailFacts]:
     passing: dict[int, set[str]] = defaultdict(set)
     signed: dict[int, set[str]] = defaultdict(set)
     for row in case.conn.execute(
@@ -63,7 +69,7 @@ def _load_emails(case: Case) -> list[EmailFacts]:
             passing[row["item_id"]].add((row["domain"] or "").lower())
     emails = []
     for row in case.conn.execute(
-        "SELECT id, path, from_addr, date_utc, header_facts, item_verdict FROM items "
+        "SELECT id, path, from_addr, to_addrs, date_utc, header_facts, item_verdict FROM items "
         "WHERE kind = 'email' ORDER BY path, dump"
     ):
         facts = json.loads(row["header_facts"] or "{}")
@@ -80,6 +86,7 @@ def _load_emails(case: Case) -> list[EmailFacts]:
                 relay_domains=relay_domains(facts.get("hops") or []),
                 passing_domains=frozenset(passing.get(row["id"], ())),
                 signed_domains=frozenset(signed.get(row["id"], ())),
+            external=_leaves_org(json.loads(row["to_addrs"] or "[]"), org),
                 verdict=row["item_verdict"],
             )
         )
@@ -137,7 +144,10 @@ def _near_duplicates(case: Case, report: CrossItemReport) -> dict[int, list[Find
         for member in members:
             if member["item_verdict"] not in ("unverified", "malformed"):
                 continue
-            original = next((o for o in originals if o["sha256"] != member["sha256"]), None)
+            # The original it claims to be comes first; any authentic look-alike after it.
+            candidates = [o for o in originals if o["sha256"] != member["sha256"]]
+            original = next((o for o in candidates if _claims_same_message(o, member)),
+                            candidates[0] if candidates else None)
             if original is None:
                 continue
             diff = word_diff(_body(case, original["id"]), _body(case, member["id"]))
@@ -261,7 +271,7 @@ def run_cross_item(
     report = CrossItemReport()
     timer = _Timer(report, progress)
     found: dict[int, list[Finding]] = defaultdict(list)
-    timer.stage("senders", lambda: sender_findings(_load_emails(case), org), found)
+    timer.stage("senders", lambda: sender_findings(_load_emails(case, org), org), found)
     timer.stage("threads", lambda: _threads(case), found)
     timer.stage("near-duplicates", lambda: _near_duplicates(case, report), found)
     docs = timer.stage("documents", lambda: _documents(case, org), found)

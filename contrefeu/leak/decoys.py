@@ -23,11 +23,17 @@ TLSH_MAX_DISTANCE = 80  # below ~100 TLSH calls files similar; 80 keeps unrelate
 MIN_CANARY_LENGTH = 6  # shorter strings would match ordinary text
 
 
+# Raw-byte fuzzy hashes only mean something for formats whose bytes are their content: two
+# unrelated .docx files (compressed XML of one template) sit within TLSH distance 31.
+_RAW_COMPARABLE = frozenset({"text", "html", "rtf", "unknown"})
+
+
 @dataclass(frozen=True)
 class DecoyFile:
     name: str
     sha256: str
-    tlsh: str | None
+    tlsh: str | None            # of the raw bytes, for text-like formats only
+    text_tlsh: str | None       # of the extracted text (office files, PDF, ...)
 
 
 @dataclass(frozen=True)
@@ -48,18 +54,15 @@ class DecoySet:
             if path.name == CANARIES_FILE:
                 canaries.extend(_canaries(data.decode("utf-8", errors="replace"), path))
                 continue
-            files.append(
-                DecoyFile(
-                    str(path.relative_to(folder)), hashlib.sha256(data).hexdigest(), _tlsh(data)
-                )
-            )
+            files.append(_decoy_file(str(path.relative_to(folder)), data))
         return cls(tuple(files), tuple(canaries))
 
     def __bool__(self) -> bool:
         return bool(self.files or self.canaries)
 
-    def match(self, data: bytes, sha256: str, texts: tuple[str, ...] = ()) -> list[Finding]:
-        """Findings for an item's bytes and texts (body, extracted text, metadata values)."""
+    def match(self, data: bytes, sha256: str, texts: tuple[str, ...] = (),
+              text: str | None = None) -> list[Finding]:
+        """Findings for an item's bytes, its extracted `text`, and `texts` (body, metadata)."""
         findings = []
         for decoy in self.files:
             if decoy.sha256 == sha256:
@@ -71,24 +74,28 @@ class DecoySet:
                     )
                 )
                 return findings + self._canaries_in(data, texts)
-        digest = _tlsh(data)
-        if digest:
-            best = min(
-                ((tlsh.diff(digest, d.tlsh), d) for d in self.files if d.tlsh),
-                default=None,
-                key=lambda pair: pair[0],
-            )
-            if best is not None and best[0] <= TLSH_MAX_DISTANCE:
-                findings.append(
-                    Finding(
-                        "decoy-similar",
-                        "high",
-                        f"This item is a close variant of the decoy file {best[1].name!r} "
-                        f"(TLSH distance {best[0]}; 0 is identical, under {TLSH_MAX_DISTANCE} is "
-                        "the same document re-saved or lightly edited).",
-                    )
-                )
+        best = self._closest(data, text)
+        if best is not None and best[0] <= TLSH_MAX_DISTANCE:
+            findings.append(Finding(
+                "decoy-similar", "high",
+                f"This item is a close variant of the decoy file {best[1].name!r} "
+                f"(TLSH distance {best[0]} on its {best[2]}; 0 is identical, under "
+                f"{TLSH_MAX_DISTANCE} is the same document re-saved or lightly edited).",
+            ))
         return findings + self._canaries_in(data, texts)
+
+    def _closest(self, data: bytes, text: str | None) -> tuple[int, DecoyFile, str] | None:
+        from contrefeu.leak.docformats import sniff_format
+
+        text_digest = _tlsh(text.encode("utf-8")) if text else None
+        raw_digest = _tlsh(data) if sniff_format(data) in _RAW_COMPARABLE else None
+        candidates = []
+        for decoy in self.files:
+            if text_digest and decoy.text_tlsh:
+                candidates.append((tlsh.diff(text_digest, decoy.text_tlsh), decoy, "text"))
+            elif raw_digest and decoy.tlsh:
+                candidates.append((tlsh.diff(raw_digest, decoy.tlsh), decoy, "bytes"))
+        return min(candidates, key=lambda c: (c[0], c[1].name), default=None)
 
     def _canaries_in(self, data: bytes, texts: tuple[str, ...]) -> list[Finding]:
         found = []
@@ -125,6 +132,19 @@ def _canaries(text: str, path: Path) -> list[str]:
             )
         out.append(line)
     return out
+
+
+def _decoy_file(name: str, data: bytes) -> DecoyFile:
+    from contrefeu.leak.docformats import sniff_format
+    from contrefeu.leak.doctext import extract_text
+
+    fmt = sniff_format(data, name)
+    text = extract_text(data, name).text if fmt not in {"image", "zip", "unknown"} else ""
+    return DecoyFile(
+        name, hashlib.sha256(data).hexdigest(),
+        _tlsh(data) if fmt in _RAW_COMPARABLE else None,
+        _tlsh(text.encode("utf-8")) if text else None,
+    )
 
 
 def _tlsh(data: bytes) -> str | None:

@@ -71,7 +71,7 @@ DOC_FINDINGS: dict[str, tuple[Severity, str]] = {
 
 def doc_finding(code: str, detail: str) -> Finding:
     severity, _ = DOC_FINDINGS[code]
-    return Finding(code, severity, detail)
+    return Finding(code, severity, detail[:500])  # hostile files make exception texts long
 
 
 @dataclass(frozen=True)

@@ -125,8 +125,11 @@ def _walk_paragraphs(
     """
     depth = 0
     path: list[Element] = []
+    paragraph: dict[str, bool] = {}  # tag -> is a paragraph (a few distinct tags per part)
     for event, elem in iter_xml(stream, what):
-        is_paragraph = local(elem.tag) in paragraph_tags
+        is_paragraph = paragraph.get(elem.tag)
+        if is_paragraph is None:
+            is_paragraph = paragraph[elem.tag] = local(elem.tag) in paragraph_tags
         if event == "start":
             path.append(elem)
             depth += is_paragraph
@@ -142,9 +145,10 @@ def _walk_paragraphs(
 
 
 def _drop_done(parent: Element, elem: Element) -> None:
-    """Detach `elem` and its earlier siblings: all finished. The parser runs a chunk ahead of
-    the events, so later siblings may already be attached; look for `elem` from the end."""
-    for index in range(len(parent) - 1, max(len(parent) - 10_000, 0) - 1, -1):
+    """Detach `elem` and its earlier siblings: all finished. Earlier ones were detached when
+    they ended, so `elem` is first in practice; later siblings may already be attached (the
+    parser runs a chunk ahead of the events) and stay."""
+    for index in range(min(len(parent), 10_000)):
         if parent[index] is elem:
             del parent[: index + 1]
             return

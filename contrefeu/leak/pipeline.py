@@ -249,7 +249,7 @@ def scan(
             driver.drain()
             case.record_sources(driver.dump_key, seen, "complete", context.fingerprint)
         driver.report(force=True)
-        cross = run_cross_item(case, context.org, progress=cross_progress)
+        cross = _cross_item_if_needed(case, context, driver.state.items_added, cross_progress)
         verdicts = Counter(
             {
                 r[0]: r[1]
@@ -269,6 +269,20 @@ def scan(
         recoverable_selectors=recoverable,
         cross=cross,
     )
+
+
+def _cross_item_if_needed(case: Case, context: AnalysisContext, added: int,
+                          progress: Callable[[str, float], None] | None) -> CrossItemReport:
+    """The cross-item phase, unless the case has not changed since it last ran."""
+    stamp = f"{case.item_count()}:{context.fingerprint}"
+    row = case.conn.execute("SELECT value FROM meta WHERE key = 'cross_item_stamp'").fetchone()
+    if added == 0 and row is not None and row["value"] == stamp:
+        return CrossItemReport()
+    report = run_cross_item(case, context.org, progress=progress)
+    with case.conn:
+        case.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('cross_item_stamp', ?)",
+                          (stamp,))
+    return report
 
 
 def recoverable_selectors(case: Case) -> list[tuple[str, str, int]]:

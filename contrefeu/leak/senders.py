@@ -1,26 +1,27 @@
 """Header forensics across the dump: each sender's habits, learnt from the dump itself.
 
-A sender writes from a few machines: one mail client, one timezone (two with daylight saving),
-one Message-ID format, one signing domain, the same relays. A forged message imitates the
-visible headers but rarely these habits. For every sender with enough mail, each message is
-compared with the *other* messages of that sender (leave-one-out), and a habit is only used
-when the others agree on it, so a sender who really uses two clients raises nothing.
+A sender writes from a few machines: one mail client, one timezone, one Message-ID format,
+one signing domain, the same relays. A forged message imitates the visible headers but rarely
+these habits. For every sender with enough mail, each message is compared with the *other*
+messages of that sender (leave-one-out), and a habit is only used when the others agree on it,
+so a sender who really uses two clients raises nothing.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from contrefeu.leak.verdict import aligned, organizational_domain
 from contrefeu.model import Finding
 from contrefeu.org import OrgProfile
 
-MIN_OTHERS = 4  # fewer messages say nothing about a habit
-AGREEMENT = 0.9  # share of the others that must agree before a habit counts
+MIN_OTHERS = 4          # fewer messages say nothing about a habit
+AGREEMENT = 0.9         # share of the others that must agree before a habit counts
 
 
 @dataclass
@@ -36,10 +37,10 @@ class EmailFacts:
     message_id_domain: str | None = None
     message_id_shape: str | None = None
     relay_domains: frozenset[str] = frozenset()
-    passing_domains: frozenset[str] = frozenset()  # d= of DKIM signatures that pass
-    signed_domains: frozenset[str] = frozenset()  # d= of every DKIM signature, valid or not
+    passing_domains: frozenset[str] = frozenset()   # d= of DKIM signatures that pass
+    signed_domains: frozenset[str] = frozenset()    # d= of every DKIM signature, valid or not
+    external: bool = True       # has a recipient outside the organisation (mail that leaves)
     verdict: str = "unverified"
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def coarse_shape(shape: str | None) -> str | None:
@@ -52,35 +53,51 @@ def coarse_shape(shape: str | None) -> str | None:
 
 
 def _habit(values: Counter[object], own: object) -> tuple[object, int] | None:
-    """The value the sender's other messages agree on, when they do and it is not `own`."""
+    """The value the sender's other messages agree on, when `own` is rare among them.
+
+    `own` may occur a few times among the others (two forgeries from the same machine must
+    not hide each other), as long as it stays under the share a habit leaves to exceptions.
+    """
     others = values.copy()
     if own is not None:
         others[own] -= 1
     total = sum(n for n in others.values() if n > 0)
     if total < MIN_OTHERS:
         return None
-    value, count = max(
-        ((v, n) for v, n in others.items() if n > 0), key=lambda p: (p[1], str(p[0]))
-    )
-    if count / total < AGREEMENT or value == own or others.get(own, 0) > 0:
+    value, count = max(((v, n) for v, n in others.items() if n > 0),
+                       key=lambda p: (p[1], str(p[0])))
+    if value == own or count / total < AGREEMENT:
+        return None
+    if others.get(own, 0) / total > 1 - AGREEMENT:
         return None
     return value, total
 
 
-def _org_offsets(org: OrgProfile, date_utc: str | None) -> set[int]:
-    if not date_utc or not org.timezone:
-        return set()
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo | None:
     try:
-        zone = ZoneInfo(org.timezone)
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return set()
-    offset = datetime.fromisoformat(date_utc).astimezone(zone).utcoffset()
-    return {int(offset.total_seconds() // 60)} if offset is not None else set()
+        return None
 
 
-def _fmt_offset(minutes: object) -> str:
-    if not isinstance(minutes, int):
-        return str(minutes)
+def zone_shift(offset_minutes: int | None, date_utc: str | None, timezone: str) -> int | None:
+    """A Date offset relative to the organisation's zone at that date.
+
+    Daylight saving moves every European sender's offset twice a year; measured against the
+    organisation's own zone it stays constant (0 for staff in the office, -60 for London...),
+    so one habit covers the whole year.
+    """
+    if offset_minutes is None:
+        return None
+    zone = _zone(timezone) if timezone else None
+    if zone is None or not date_utc:
+        return offset_minutes
+    local = datetime.fromisoformat(date_utc).astimezone(zone).utcoffset()
+    return offset_minutes - int(local.total_seconds() // 60) if local is not None else offset_minutes
+
+
+def _fmt_offset(minutes: int) -> str:
     sign = "+" if minutes >= 0 else "-"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
@@ -95,19 +112,20 @@ def sender_findings(emails: Sequence[EmailFacts], org: OrgProfile) -> dict[int, 
     for sender, mails in by_sender.items():
         if len(mails) < MIN_OTHERS + 1:
             continue
-        counters = {
-            "offset": Counter(m.offset_minutes for m in mails if m.offset_minutes is not None),
+        shifts = {m.item_id: zone_shift(m.offset_minutes, m.date_utc, org.timezone) for m in mails}
+        counters: dict[str, Counter[object]] = {
+            "zone": Counter(v for v in shifts.values() if v is not None),
             "mailer": Counter(m.mailer_family for m in mails if m.mailer_family),
             "msgid": Counter(m.message_id_domain for m in mails if m.message_id_domain),
-            "shape": Counter(coarse_shape(m.message_id_shape) for m in mails if m.message_id_shape),
+            "shape": Counter(coarse_shape(m.message_id_shape) for m in mails
+                             if m.message_id_shape),
         }
-        signers = Counter(d for m in mails for d in m.passing_domains)
         relays = Counter(d for m in mails for d in m.relay_domains)
         with_relays = sum(1 for m in mails if m.relay_domains)
         for mail in mails:
             out[mail.item_id].extend(
-                _habit_findings(sender, mail, counters, org)
-                + _signer_findings(sender, mail, signers, len(mails))
+                _habit_findings(sender, mail, shifts[mail.item_id], counters)
+                + _signer_findings(sender, mail, mails)
                 + _relay_findings(sender, mail, relays, with_relays)
             )
     for facts in emails:
@@ -115,103 +133,73 @@ def sender_findings(emails: Sequence[EmailFacts], org: OrgProfile) -> dict[int, 
     return {k: v for k, v in out.items() if v}
 
 
-def _habit_findings(
-    sender: str,
-    mail: EmailFacts,
-    counters: dict[str, Counter],  # type: ignore[type-arg]
-    org: OrgProfile,
-) -> list[Finding]:
+def _habit_findings(sender: str, mail: EmailFacts, shift: int | None,
+                    counters: dict[str, Counter[object]]) -> list[Finding]:
     findings = []
-    habit = (
-        _habit(counters["offset"], mail.offset_minutes) if mail.offset_minutes is not None else None
-    )
-    if habit and mail.offset_minutes not in _org_offsets(org, mail.date_utc):
-        findings.append(
-            Finding(
-                "header-unusual-timezone",
-                "medium",
-                f"This message's Date is in timezone {_fmt_offset(mail.offset_minutes)}; "
-                f"{habit[1]} other messages from {sender} use {_fmt_offset(habit[0])}.",
-            )
-        )
+    zone = _habit(counters["zone"], shift) if shift is not None else None
+    if zone and mail.offset_minutes is not None:
+        expected = mail.offset_minutes - (shift or 0) + int(zone[0])  # type: ignore[call-overload]
+        findings.append(Finding(
+            "header-unusual-timezone", "medium",
+            f"This message's Date is in timezone {_fmt_offset(mail.offset_minutes)}; at that "
+            f"date the {zone[1]} other messages from {sender} would show "
+            f"{_fmt_offset(expected)}."))
     mailer = _habit(counters["mailer"], mail.mailer_family)
     if mailer:
         own = mail.mailer_family or "no X-Mailer/User-Agent"
-        findings.append(
-            Finding(
-                "header-unusual-mailer",
-                "medium",
-                f"This message was written with {own!r}; {mailer[1]} other messages from {sender} "
-                f"were written with {mailer[0]!r}.",
-            )
-        )
+        findings.append(Finding(
+            "header-unusual-mailer", "medium",
+            f"This message was written with {own!r}; {mailer[1]} other messages from {sender} "
+            f"were written with {mailer[0]!r}."))
     msgid = _habit(counters["msgid"], mail.message_id_domain)
     if msgid:
-        findings.append(
-            Finding(
-                "header-unusual-message-id",
-                "medium",
-                f"This message's Message-ID ends in @{mail.message_id_domain or '(none)'}; "
-                f"{msgid[1]} other messages from {sender} have Message-IDs @{msgid[0]}, made by "
-                "their mail system.",
-            )
-        )
+        findings.append(Finding(
+            "header-unusual-message-id", "medium",
+            f"This message's Message-ID ends in @{mail.message_id_domain or '(none)'}; "
+            f"{msgid[1]} other messages from {sender} have Message-IDs @{msgid[0]}, made by "
+            "their mail system."))
     elif mail.message_id_shape:
         shape = _habit(counters["shape"], coarse_shape(mail.message_id_shape))
         if shape:
-            findings.append(
-                Finding(
-                    "header-unusual-message-id",
-                    "low",
-                    f"This message's Message-ID has another format than the {shape[1]} other "
-                    f"messages from {sender}: another mail client made it.",
-                )
-            )
+            findings.append(Finding(
+                "header-unusual-message-id", "low",
+                f"This message's Message-ID has another format than the {shape[1]} other "
+                f"messages from {sender}: another mail client made it."))
     return findings
 
 
-def _signer_findings(
-    sender: str, mail: EmailFacts, signers: Counter[str], total: int
-) -> list[Finding]:
+def _signer_findings(sender: str, mail: EmailFacts, mails: list[EmailFacts]) -> list[Finding]:
+    """A domain that signs every other message of this sender sent the same way."""
+    # Organisations often sign only the mail that leaves through their gateway, so internal
+    # and outgoing mail are judged apart.
+    others = [m for m in mails if m is not mail and m.external == mail.external]
+    if len(others) < MIN_OTHERS:
+        return []
+    signers = Counter(d for m in others for d in m.passing_domains)
     findings = []
-    others = total - 1
-    for domain, count in signers.items():
-        other_count = count - (1 if domain in mail.passing_domains else 0)
+    for domain, count in sorted(signers.items()):
         # A message that carries the signature, even a failing one, is not missing it: the
         # failure is judged by the DKIM check itself.
-        if (
-            others >= MIN_OTHERS
-            and other_count / others >= AGREEMENT
-            and domain not in mail.signed_domains
-        ):
-            findings.append(
-                Finding(
-                    "header-missing-usual-signature",
-                    "high",
-                    f"{other_count} of the {others} other messages from {sender} carry a valid DKIM "
-                    f"signature of {domain}; this one does not. The sender's mail system signs "
-                    "every message, so this one did not come from it.",
-                )
-            )
+        if count / len(others) >= AGREEMENT and domain not in mail.signed_domains:
+            findings.append(Finding(
+                "header-missing-usual-signature", "high",
+                f"{count} of the {len(others)} other messages from {sender} carry a valid DKIM "
+                f"signature of {domain}; this one does not. The sender's mail system signs "
+                "every such message, so this one did not come from it."))
     return findings
 
 
-def _relay_findings(
-    sender: str, mail: EmailFacts, relays: Counter[str], with_relays: int
-) -> list[Finding]:
+def _relay_findings(sender: str, mail: EmailFacts, relays: Counter[str],
+                    with_relays: int) -> list[Finding]:
     if not mail.relay_domains or with_relays - 1 < MIN_OTHERS:
         return []
     unseen = sorted(d for d in mail.relay_domains if relays[d] <= 1)
     if not unseen:
         return []
-    return [
-        Finding(
-            "header-unusual-relay",
-            "medium",
-            f"This message went through {', '.join(unseen)}, a relay that none of the "
-            f"{with_relays - 1} other relayed messages from {sender} shows.",
-        )
-    ]
+    return [Finding(
+        "header-unusual-relay", "medium",
+        f"This message went through {', '.join(unseen)}, a relay that none of the "
+        f"{with_relays - 1} other relayed messages from {sender} shows.")]
 
 
 def _staff_signed_elsewhere(mail: EmailFacts, org: OrgProfile) -> list[Finding]:
@@ -223,14 +211,10 @@ def _staff_signed_elsewhere(mail: EmailFacts, org: OrgProfile) -> list[Finding]:
     if any(aligned(d, domain) for d in mail.passing_domains):
         return []
     signers = ", ".join(sorted(mail.passing_domains))
-    return [
-        Finding(
-            "header-staff-signed-elsewhere",
-            "medium",
-            f"This message claims a staff address ({mail.from_addr}) but is signed only by "
-            f"{signers}, not by the organisation's domain: it was sent from another mail system.",
-        )
-    ]
+    return [Finding(
+        "header-staff-signed-elsewhere", "medium",
+        f"This message claims a staff address ({mail.from_addr}) but is signed only by "
+        f"{signers}, not by the organisation's domain: it was sent from another mail system.")]
 
 
 def relay_domains(hops: Iterable[dict[str, object]]) -> frozenset[str]:

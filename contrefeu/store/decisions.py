@@ -34,7 +34,7 @@ class Decision:
     decision: str
     note: str
     reviewer: str
-    created_at: str      # ISO 8601 UTC
+    created_at: str  # ISO 8601 UTC
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,11 +77,15 @@ def record_decision(
 
 def decisions_for(case: CaseLike, sha256: str) -> list[Decision]:
     """Every decision about these bytes, newest first."""
-    rows = _connection(case).execute(
-        "SELECT sha256, decision, note, reviewer, created_at FROM decisions WHERE sha256 = ? "
-        "ORDER BY id DESC",
-        (sha256,),
-    ).fetchall()
+    rows = (
+        _connection(case)
+        .execute(
+            "SELECT sha256, decision, note, reviewer, created_at FROM decisions WHERE sha256 = ? "
+            "ORDER BY id DESC",
+            (sha256,),
+        )
+        .fetchall()
+    )
     return [Decision(*tuple(r)) for r in rows]
 
 
@@ -90,8 +94,8 @@ def latest_decisions_for(case: CaseLike, sha256s: Iterable[str]) -> dict[str, De
     wanted = sorted(set(sha256s))
     out: dict[str, Decision] = {}
     conn = _connection(case)
-    for start in range(0, len(wanted), 500):     # stay under SQLite's parameter limit
-        chunk = wanted[start:start + 500]
+    for start in range(0, len(wanted), 500):  # stay under SQLite's parameter limit
+        chunk = wanted[start : start + 500]
         marks = ", ".join("?" * len(chunk))
         for r in conn.execute(
             "SELECT sha256, decision, note, reviewer, created_at FROM decisions WHERE id IN "
@@ -104,10 +108,14 @@ def latest_decisions_for(case: CaseLike, sha256s: Iterable[str]) -> dict[str, De
 
 def latest_decisions(case: CaseLike) -> dict[str, dict[str, Any]]:
     """sha256 -> {decision, note, reviewer, created_at} of the latest decision (for export)."""
-    rows = _connection(case).execute(
-        "SELECT sha256, decision, note, reviewer, created_at FROM decisions WHERE id IN "
-        "(SELECT MAX(id) FROM decisions GROUP BY sha256)"
-    ).fetchall()
+    rows = (
+        _connection(case)
+        .execute(
+            "SELECT sha256, decision, note, reviewer, created_at FROM decisions WHERE id IN "
+            "(SELECT MAX(id) FROM decisions GROUP BY sha256)"
+        )
+        .fetchall()
+    )
     return {
         r[0]: {"decision": r[1], "note": r[2], "reviewer": r[3], "created_at": r[4]} for r in rows
     }

@@ -70,11 +70,12 @@ def create_app(
     if not case_path.exists():
         raise UsageError(f"no case at {case_path}")
     with Case.open(case_path, create=False):
-        pass    # applies pending migrations (facet indexes) once, before serving
+        pass  # applies pending migrations (facet indexes) once, before serving
     if token is None and token_required(host):
         token = new_token()
-    policy = AccessPolicy(bind_host=host, token=token,
-                          extra_hosts=frozenset(h.lower() for h in extra_hosts))
+    policy = AccessPolicy(
+        bind_host=host, token=token, extra_hosts=frozenset(h.lower() for h in extra_hosts)
+    )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     _configure_templates(templates)
     app = FastAPI(title="contrefeu review", docs_url=None, redoc_url=None, openapi_url=None)
@@ -99,7 +100,8 @@ def _configure_templates(templates: Jinja2Templates) -> None:
     env.globals["verdict_colours"] = VERDICT_COLOURS
     env.filters["qs"] = lambda pairs: urlencode(list(pairs))
     env.filters["short"] = lambda text, n=80: (
-        text if text is None or len(text) <= n else text[: n - 1] + "…")
+        text if text is None or len(text) <= n else text[: n - 1] + "…"
+    )
     env.filters["bytes"] = _human_bytes
     env.filters["basename"] = lambda path: Path(path or "").name or path
 

@@ -8,31 +8,31 @@ a page that should render in milliseconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from contrefeu.model import VERDICTS
 from contrefeu.report.plots import VERDICT_COLOURS
 
 
 @dataclass(frozen=True)
-class Bar:
-    """One coloured rectangle: the emails of one verdict on one day."""
+class Series:
+    """The bars of one verdict, as one SVG path (a few elements, even for years of mail)."""
 
-    x: float
-    y: float
-    width: float
-    height: float
+    verdict: str
     colour: str
-    label: str
+    path: str
+    total: int
 
 
 @dataclass(frozen=True)
 class Timeline:
     width: int
     height: int
-    bars: list[Bar]
+    series: list[Series]
     first_day: str
     last_day: str
     peak: int
+    days: int
 
 
 def timeline_chart(
@@ -41,10 +41,13 @@ def timeline_chart(
     """Stacked bars per day, coloured by verdict; None when there is no dated mail."""
     if not days:
         return None
+    days = _with_empty_days(days)
     peak = max(sum(counts.values()) for _, counts in days) or 1
     step = width / len(days)
-    bars: list[Bar] = []
-    for n, (day, counts) in enumerate(days):
+    bar = max(step * 0.9, 0.5)
+    commands: dict[str, list[str]] = {v: [] for v in VERDICTS}
+    totals: dict[str, int] = dict.fromkeys(VERDICTS, 0)
+    for n, (_day, counts) in enumerate(days):
         top = float(height)
         for verdict in VERDICTS:
             count = counts.get(verdict, 0)
@@ -52,7 +55,27 @@ def timeline_chart(
                 continue
             h = count / peak * (height - 4)
             top -= h
-            bars.append(Bar(round(n * step, 2), round(top, 2), round(max(step * 0.9, 0.5), 2),
-                            round(h, 2), VERDICT_COLOURS.get(verdict, "#777"),
-                            f"{day}: {count} {verdict}"))
-    return Timeline(width, height, bars, days[0][0], days[-1][0], peak)
+            totals[verdict] += count
+            commands[verdict].append(f"M{n * step:.2f} {top:.2f}h{bar:.2f}v{h:.2f}h{-bar:.2f}z")
+    series = [
+        Series(v, VERDICT_COLOURS.get(v, "#777"), "".join(commands[v]), totals[v])
+        for v in VERDICTS
+        if commands[v]
+    ]
+    return Timeline(width, height, series, days[0][0], days[-1][0], peak, len(days))
+
+
+def _with_empty_days(days: list[tuple[str, dict[str, int]]]) -> list[tuple[str, dict[str, int]]]:
+    """Add the days without mail between the first and the last, so gaps show as gaps."""
+    try:
+        first, last = date.fromisoformat(days[0][0]), date.fromisoformat(days[-1][0])
+    except ValueError:
+        return days  # a malformed day from a hostile Date header: plot what there is
+    span = (last - first).days + 1
+    if span > 20 * 366 or span <= len(days):
+        return days  # absurd spans (forged dates) are not stretched over decades
+    known = dict(days)
+    return [
+        ((first + timedelta(d)).isoformat(), known.get((first + timedelta(d)).isoformat(), {}))
+        for d in range(span)
+    ]

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
 
-MAX_TOKENS = 50_000       # words per side beyond which the rest is not compared
-SMALL_BLOCK = 2_000       # words: below this a changed block gets an exact (non-junk) diff
+MAX_TOKENS = 50_000  # words per side beyond which the rest is not compared
+SMALL_BLOCK = 2_000  # words: below this a changed block gets an exact (non-junk) diff
 _WORD = re.compile(r"\S+\s*|\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 
@@ -57,7 +57,7 @@ def _units(text: str) -> list[str]:
             continue
         pos = 0
         for match in _SENTENCE_END.finditer(line):
-            out.append(line[pos:match.end()])
+            out.append(line[pos : match.end()])
             pos = match.end()
         if pos < len(line):
             out.append(line[pos:])

@@ -46,14 +46,14 @@ def normalise_subject(subject: str | None) -> str:
 class ItemDetail:
     """The item page's data."""
 
-    item: dict[str, Any]                       # the first occurrence
+    item: dict[str, Any]  # the first occurrence
     occurrences: list[dict[str, Any]]
     signatures: list[dict[str, Any]]
-    findings: list[dict[str, Any]]             # most serious first, with the path they are on
+    findings: list[dict[str, Any]]  # most serious first, with the path they are on
     attachments: list[dict[str, Any]]
     parents: list[dict[str, Any]]
     thread: list[dict[str, Any]]
-    related: list[dict[str, Any]]              # items a finding points to, or that point here
+    related: list[dict[str, Any]]  # items a finding points to, or that point here
     decisions: list[Decision]
     sensitivity: dict[str, Any] | None = None
     doc_meta: dict[str, Any] | None = None
@@ -70,8 +70,21 @@ def _json(text: str | None) -> Any:
 
 
 def _summary(row: sqlite3.Row) -> dict[str, Any]:
-    keys = ("id", "sha256", "path", "kind", "verdict", "subject", "from_addr", "date",
-            "date_utc", "filename", "content_type", "size", "mailbox")
+    keys = (
+        "id",
+        "sha256",
+        "path",
+        "kind",
+        "verdict",
+        "subject",
+        "from_addr",
+        "date",
+        "date_utc",
+        "filename",
+        "content_type",
+        "size",
+        "mailbox",
+    )
     return {k: row[k] for k in keys}
 
 
@@ -80,7 +93,8 @@ def item_detail(conn: sqlite3.Connection, sha256: str) -> ItemDetail | None:
     if not is_sha256(sha256):
         return None
     rows = conn.execute(
-        "SELECT * FROM items WHERE sha256 = ? ORDER BY path, dump", (sha256,)).fetchall()
+        "SELECT * FROM items WHERE sha256 = ? ORDER BY path, dump", (sha256,)
+    ).fetchall()
     if not rows:
         return None
     first = rows[0]
@@ -91,32 +105,45 @@ def item_detail(conn: sqlite3.Connection, sha256: str) -> ItemDetail | None:
         data = _json(s["data"]) or {}
         signatures.append(dict(s) | {"data": data})
     findings = _findings(conn, rows)
-    attachments, parents = [], []
+    attachments: list[dict[str, Any]] = []
+    parents: list[dict[str, Any]] = []
     for row in rows:
         attachments.extend(
-            _summary(a) for a in conn.execute(
+            _summary(a)
+            for a in conn.execute(
                 "SELECT * FROM items WHERE dump = ? AND parent_path = ? ORDER BY path",
-                (row["dump"], row["path"]))
+                (row["dump"], row["path"]),
+            )
         )
         if row["parent_path"]:
-            parents.extend(_summary(p) for p in conn.execute(
-                "SELECT * FROM items WHERE dump = ? AND path = ?",
-                (row["dump"], row["parent_path"])))
+            parents.extend(
+                _summary(p)
+                for p in conn.execute(
+                    "SELECT * FROM items WHERE dump = ? AND path = ?",
+                    (row["dump"], row["parent_path"]),
+                )
+            )
     attachments = list({a["path"]: a for a in attachments}.values())
     return ItemDetail(
-        item=dict(first), occurrences=[dict(r) for r in rows], signatures=signatures,
-        findings=findings, attachments=attachments, parents=parents,
-        thread=thread_of(conn, first), related=_related(conn, rows, findings),
-        decisions=decisions_for(conn, sha256), sensitivity=_json(first["sensitivity"]),
-        doc_meta=_json(first["doc_meta"]), to_addrs=_json(first["to_addrs"]) or [],
+        item=dict(first),
+        occurrences=[dict(r) for r in rows],
+        signatures=signatures,
+        findings=findings,
+        attachments=attachments,
+        parents=parents,
+        thread=thread_of(conn, first),
+        related=_related(conn, rows, findings),
+        decisions=decisions_for(conn, sha256),
+        sensitivity=_json(first["sensitivity"]),
+        doc_meta=_json(first["doc_meta"]),
+        to_addrs=_json(first["to_addrs"]) or [],
     )
 
 
 def _findings(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
     seen: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
-        for f in conn.execute("SELECT * FROM findings WHERE item_id = ? ORDER BY id",
-                              (row["id"],)):
+        for f in conn.execute("SELECT * FROM findings WHERE item_id = ? ORDER BY id", (row["id"],)):
             key = (f["code"], f["severity"], f["detail"], f["related_path"])
             entry = seen.setdefault(key, dict(f) | {"paths": []})
             entry["paths"].append(row["path"])
@@ -134,13 +161,15 @@ def _related(
             continue
         other = conn.execute(
             "SELECT * FROM items WHERE path = ? ORDER BY (dump = ?) DESC, id LIMIT 1",
-            (f["related_path"], rows[0]["dump"])).fetchone()
+            (f["related_path"], rows[0]["dump"]),
+        ).fetchone()
         if other is not None and other["sha256"] != own:
             out.setdefault(other["sha256"], _summary(other) | {"code": f["code"]})
     for row in rows:
         for other in conn.execute(
             "SELECT i.*, f.code AS code FROM findings f JOIN items i ON i.id = f.item_id "
-            "WHERE f.related_path = ? LIMIT 50", (row["path"],)
+            "WHERE f.related_path = ? LIMIT 50",
+            (row["path"],),
         ):
             if other["sha256"] != own:
                 out.setdefault(other["sha256"], _summary(other) | {"code": other["code"]})
@@ -161,14 +190,15 @@ def thread_of(conn: sqlite3.Connection, row: sqlite3.Row) -> list[dict[str, Any]
         ids = {row["message_id"], row["in_reply_to"], *(_json(row["thread_refs"]) or [])}
         ids = {i for i in ids if isinstance(i, str) and i}
         frontier = set(ids)
-        for _ in range(4):      # ancestors and a few generations of replies
+        for _ in range(4):  # ancestors and a few generations of replies
             if not frontier or len(found) >= THREAD_LIMIT:
                 break
             marks = ", ".join("?" * len(frontier))
             new_rows = conn.execute(
                 f"SELECT * FROM items WHERE kind = 'email' AND (message_id IN ({marks}) "  # noqa: S608
                 f"OR in_reply_to IN ({marks})) LIMIT ?",
-                [*frontier, *frontier, THREAD_LIMIT]).fetchall()
+                [*frontier, *frontier, THREAD_LIMIT],
+            ).fetchall()
             frontier = set()
             for r in new_rows:
                 if r["id"] not in found:
@@ -184,7 +214,8 @@ def thread_of(conn: sqlite3.Connection, row: sqlite3.Row) -> list[dict[str, Any]
         try:
             candidates = conn.execute(
                 "SELECT * FROM items WHERE id IN (SELECT rowid FROM items_fts WHERE items_fts "
-                "MATCH ?) AND kind = 'email' LIMIT ?", (f"subject : {phrase}", THREAD_LIMIT * 4)
+                "MATCH ?) AND kind = 'email' LIMIT ?",
+                (f"subject : {phrase}", THREAD_LIMIT * 4),
             ).fetchall()
         except sqlite3.OperationalError:
             candidates = []
@@ -198,7 +229,7 @@ def thread_of(conn: sqlite3.Connection, row: sqlite3.Row) -> list[dict[str, Any]
     ordered = sorted(found.values(), key=lambda r: (r["date_utc"] or "", r["id"]))
     seen: set[str] = set()
     unique = []
-    for r in ordered:       # one entry per bytes, at its earliest date
+    for r in ordered:  # one entry per bytes, at its earliest date
         if r["sha256"] not in seen:
             seen.add(r["sha256"])
             unique.append(r)

@@ -34,8 +34,11 @@ def _state(request: Request) -> ReviewState:
 
 def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     state = _state(request)
-    base = {"csrf_token": csrf_token_for(request), "csrf_field": CSRF_FIELD,
-            "case_name": state.case_path.name}
+    base = {
+        "csrf_token": csrf_token_for(request),
+        "csrf_field": CSRF_FIELD,
+        "case_name": state.case_path.name,
+    }
     return state.templates.TemplateResponse(request, name, base | context, status_code=status)
 
 
@@ -47,9 +50,15 @@ def _not_found(request: Request, what: str) -> Response:
 def dashboard_page(request: Request) -> Response:
     conn = _state(request).connections.case().conn
     data = queries.dashboard(conn)
-    return _render(request, "dashboard.html", {
-        "d": data, "chart": timeline_chart(data.timeline), "levels": queries.LEVELS,
-    })
+    return _render(
+        request,
+        "dashboard.html",
+        {
+            "d": data,
+            "chart": timeline_chart(data.timeline),
+            "levels": queries.LEVELS,
+        },
+    )
 
 
 @router.get("/items", response_class=HTMLResponse)
@@ -57,8 +66,9 @@ def items_page(request: Request, page: int = 1) -> Response:
     conn = _state(request).connections.case().conn
     filters = queries.Filters.from_params(_multi(request))
     result = queries.search(conn, filters, page)
-    return _render(request, "items.html", {"r": result, "f": filters,
-                                           "understood": filters.query.display()})
+    return _render(
+        request, "items.html", {"r": result, "f": filters, "understood": filters.query.display()}
+    )
 
 
 def _multi(request: Request) -> dict[str, list[str]]:
@@ -85,10 +95,18 @@ def item_page(request: Request, sha256: str) -> Response:
             html_error = part.error
             if part.html is not None:
                 html = sanitize_html(part.html)
-    return _render(request, "item.html", {
-        "d": detail, "i": detail.item, "html": html, "html_error": html_error,
-        "decision_kinds": DECISIONS, "reviewer": unquote(request.cookies.get(REVIEWER_COOKIE, "")),
-    })
+    return _render(
+        request,
+        "item.html",
+        {
+            "d": detail,
+            "i": detail.item,
+            "html": html,
+            "html_error": html_error,
+            "decision_kinds": DECISIONS,
+            "reviewer": unquote(request.cookies.get(REVIEWER_COOKIE, "")),
+        },
+    )
 
 
 @router.get("/items/{sha256}/raw")
@@ -97,13 +115,18 @@ def item_raw(request: Request, sha256: str) -> Response:
     if not is_sha256(sha256):
         return _not_found(request, "Not an item address.")
     rows = case.conn.execute(
-        "SELECT id FROM items WHERE sha256 = ? ORDER BY id", (sha256,)).fetchall()
-    for row in rows:        # the same bytes may still be readable at another occurrence
+        "SELECT id FROM items WHERE sha256 = ? ORDER BY id", (sha256,)
+    ).fetchall()
+    for row in rows:  # the same bytes may still be readable at another occurrence
         data = read_raw_bytes(case, row["id"])
         if data is not None:
-            return Response(data, media_type="application/octet-stream", headers={
-                "Content-Disposition": f'attachment; filename="{sha256}.bin"',
-            })
+            return Response(
+                data,
+                media_type="application/octet-stream",
+                headers={
+                    "Content-Disposition": f'attachment; filename="{sha256}.bin"',
+                },
+            )
     return _not_found(request, "The original bytes could not be read again from the evidence.")
 
 
@@ -114,8 +137,7 @@ def diff_page(request: Request, sha256: str, other: str) -> Response:
     if left is None or right is None:
         return _not_found(request, "One of the two items is not in this case.")
     diff = word_diff(left.item["body_text"] or "", right.item["body_text"] or "")
-    return _render(request, "diff.html", {"left": left.item, "right": right.item,
-                                          "diff": diff})
+    return _render(request, "diff.html", {"left": left.item, "right": right.item, "diff": diff})
 
 
 @router.post("/items/{sha256}/decisions")
@@ -128,15 +150,27 @@ def post_decision(
     csrf: str = Form(""),
 ) -> Response:
     if not check_csrf(request, csrf):
-        return _render(request, "error.html", {
-            "title": "Refused", "message": "The form's security token is missing or wrong: "
-            "reload the page and submit again."}, 403)
+        return _render(
+            request,
+            "error.html",
+            {
+                "title": "Refused",
+                "message": "The form's security token is missing or wrong: "
+                "reload the page and submit again.",
+            },
+            403,
+        )
     conn = _state(request).connections.case().conn
     try:
         record_decision(conn, sha256, decision, reviewer, note)
     except UsageError as exc:
         return _render(request, "error.html", {"title": "Not recorded", "message": str(exc)}, 400)
     response = RedirectResponse(f"/items/{sha256}#decisions", status_code=303)
-    response.set_cookie(REVIEWER_COOKIE, quote(" ".join(reviewer.split())[:200]), httponly=True,
-                        samesite="strict", path="/")
+    response.set_cookie(
+        REVIEWER_COOKIE,
+        quote(" ".join(reviewer.split())[:200]),
+        httponly=True,
+        samesite="strict",
+        path="/",
+    )
     return response

@@ -2,8 +2,9 @@
 
 All SQL of the list page lives here. User text reaches FTS5 only through `query_syntax` (quoted
 terms); facet values are bound parameters; column names come from the fixed `FACETS` table.
-Facet counts and the dashboard read precomputed columns and indexes (migration
-0002-review-facets) so they stay fast on 100,000 items. Not for: the item page (`items.py`) or
+Filters and facet counts read the narrow `item_facets` copy, and unfiltered counts (dashboard,
+bare list) the running totals of `item_counts` (migrations 0002/0003, kept by triggers), so
+they stay fast on 100,000 items. Not for: the item page (`items.py`) or
 writing anything (decisions are in `contrefeu.store.decisions`).
 """
 
@@ -18,26 +19,44 @@ from typing import Any
 from contrefeu.store.decisions import latest_decisions_for
 from contrefeu.web.query_syntax import SearchQuery, parse_query
 
-NONE_VALUE = "(none)"       # how a missing value (NULL) appears in a facet and in its link
+NONE_VALUE = "(none)"  # how a missing value (NULL) appears in a facet and in its link
 PER_PAGE = 50
-MAX_PAGE = 2000             # 100,000 rows at 50 a page; deeper paging is a job for the export
+MAX_PAGE = 2000  # 100,000 rows at 50 a page; deeper paging is a job for the export
 FACET_LIMIT = 12
 
-# facet name -> (column of items, label). Column names are fixed here, never taken from input.
-FACETS: dict[str, tuple[str, str]] = {
-    "verdict": ("verdict", "Verdict"),
-    "level": ("sensitivity_level", "Sensitivity"),
-    "kind": ("kind", "Kind"),
-    "mailbox": ("mailbox", "Mailbox"),
-    "sender": ("from_addr", "Sender"),
-    "domain": ("from_domain", "Sender domain"),
+# facet name -> (column of item_facets, label, facet name in item_counts). Column names are
+# fixed here, never taken from input.
+FACETS: dict[str, tuple[str, str, str]] = {
+    "verdict": ("verdict", "Verdict", "kind"),
+    "level": ("level", "Sensitivity", "level"),
+    "kind": ("kind", "Kind", "kind"),
+    "mailbox": ("mailbox", "Mailbox", "mailbox"),
+    "sender": ("from_addr", "Sender", "sender"),
+    "domain": ("from_domain", "Sender domain", "domain"),
 }
 EXTRA_FACETS: dict[str, str] = {"category": "Category", "month": "Month"}
 LEVELS = ("critical", "high", "medium", "low", "none")
 
-ITEM_COLUMNS = (
-    "id, sha256, path, dump, kind, verdict, date, date_utc, from_addr, from_name, subject, "
-    "filename, mailbox, sensitivity_level, size, parent_path"
+ITEM_COLUMNS = ", ".join(
+    f"items.{c}"
+    for c in (
+        "id",
+        "sha256",
+        "path",
+        "dump",
+        "kind",
+        "verdict",
+        "date",
+        "date_utc",
+        "from_addr",
+        "from_name",
+        "subject",
+        "filename",
+        "mailbox",
+        "sensitivity_level",
+        "size",
+        "parent_path",
+    )
 )
 
 
@@ -48,8 +67,8 @@ class Filters:
     q: str = ""
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict)  # facet name -> values
     category: tuple[str, ...] = ()
-    date_from: str | None = None     # ISO date, inclusive
-    date_to: str | None = None       # ISO date, inclusive
+    date_from: str | None = None  # ISO date, inclusive
+    date_to: str | None = None  # ISO date, inclusive
 
     @classmethod
     def from_params(cls, params: Mapping[str, Sequence[str]]) -> Filters:
@@ -83,8 +102,7 @@ class Filters:
     def toggled(self, name: str, value: str) -> list[tuple[str, str]]:
         """Query-string pairs with one facet value switched on or off (page reset)."""
         current = self.category if name == "category" else self.facets.get(name, ())
-        chosen = tuple(v for v in current if v != value) if value in current else (
-            *current, value)
+        chosen = tuple(v for v in current if v != value) if value in current else (*current, value)
         pairs = [(k, v) for k, v in self.params() if k != name]
         return pairs + [(name, v) for v in chosen]
 
@@ -114,19 +132,19 @@ def _parse_day(text: str, *, end: bool) -> str | None:
 
 
 def where_clause(filters: Filters) -> tuple[str, list[Any]]:
-    """SQL condition over `items` for these filters, and its parameters."""
+    """SQL condition over `item_facets AS f` for these filters, and its parameters."""
     conditions: list[str] = []
     params: list[Any] = []
     query = filters.query
     match = query.match_expression()
     if match is not None:
-        conditions.append("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+        conditions.append("f.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
         params.append(match)
     elif query.exclude:
-        conditions.append("items.id NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+        conditions.append("f.id NOT IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
         params.append(query.exclude_expression())
     for name, values in filters.facets.items():
-        column = FACETS[name][0]
+        column = "f." + FACETS[name][0]
         real = [v for v in values if v != NONE_VALUE]
         parts = []
         if real:
@@ -137,17 +155,17 @@ def where_clause(filters: Filters) -> tuple[str, list[Any]]:
         conditions.append("(" + " OR ".join(parts) + ")")
     if filters.category:
         conditions.append(
-            "items.id IN (SELECT item_id FROM item_categories WHERE category IN "
+            "f.id IN (SELECT item_id FROM item_categories WHERE category IN "
             f"({', '.join('?' * len(filters.category))}))"
         )
         params.extend(filters.category)
     if filters.date_from:
-        conditions.append("items.date_utc >= ?")
+        conditions.append("f.date_utc >= ?")
         params.append(filters.date_from)
     if filters.date_to:
-        conditions.append("items.date_utc < ?")
+        conditions.append("f.date_utc < ?")
         params.append((date.fromisoformat(filters.date_to) + timedelta(days=1)).isoformat())
-    return (" AND ".join(conditions) or "1"), params
+    return (" AND ".join(conditions) or ""), params
 
 
 @dataclass(frozen=True)
@@ -192,54 +210,100 @@ def search(
     page = max(1, min(page, MAX_PAGE))
     per_page = max(1, min(per_page, 500))
     where, params = where_clause(filters)
-    total = conn.execute(f"SELECT COUNT(*) FROM items WHERE {where}", params).fetchone()[0]  # noqa: S608
+    if where:
+        total = conn.execute(
+            f"SELECT COUNT(*) FROM item_facets f WHERE {where}", params
+        ).fetchone()[0]  # noqa: S608
+    else:
+        total = conn.execute("SELECT COUNT(*) FROM item_facets").fetchone()[0]
     rows = [
         dict(r)
         for r in conn.execute(
-            f"SELECT {ITEM_COLUMNS} FROM items WHERE {where} "  # noqa: S608
-            "ORDER BY date_utc DESC, id DESC LIMIT ? OFFSET ?",
+            f"SELECT {ITEM_COLUMNS} FROM (SELECT f.id, f.date_utc FROM item_facets f "  # noqa: S608
+            f"{'WHERE ' + where if where else ''} ORDER BY f.date_utc DESC, f.id DESC "
+            "LIMIT ? OFFSET ?) AS hit JOIN items ON items.id = hit.id "
+            "ORDER BY hit.date_utc DESC, hit.id DESC",
             [*params, per_page, (page - 1) * per_page],
         )
     ]
     decided = latest_decisions_for(conn, [r["sha256"] for r in rows])
     for row in rows:
         row["decision"] = decided.get(row["sha256"])
-    facets = facet_counts(conn, filters, where, params) if with_facets and total else []
+    facets: list[Facet] = []
+    if with_facets and total:
+        facets = facet_counts(conn, filters, where, params) if where else _all_counts(conn)
     return SearchPage(filters, rows, int(total), page, per_page, facets)
+
+
+def _all_counts(conn: sqlite3.Connection) -> list[Facet]:
+    """Facets of the whole case, from the running totals."""
+    empty = Filters()
+    facets = []
+    for name, (_column, label, counted) in FACETS.items():
+        group = "verdict" if name == "verdict" else "value"
+        rows = conn.execute(
+            f"SELECT CASE WHEN {group} = '' THEN ? ELSE {group} END AS v, SUM(n) AS n "  # noqa: S608
+            "FROM item_counts WHERE facet = ? GROUP BY v HAVING SUM(n) > 0 "
+            "ORDER BY n DESC, v LIMIT ?",
+            (NONE_VALUE, counted, FACET_LIMIT),
+        ).fetchall()
+        facets.append(Facet(name, label, _values(empty, name, rows)))
+    rows = conn.execute(
+        "SELECT value AS v, n FROM item_counts WHERE facet = 'category' AND n > 0 "
+        "ORDER BY n DESC, v LIMIT ?",
+        (FACET_LIMIT,),
+    ).fetchall()
+    facets.append(Facet("category", EXTRA_FACETS["category"], _values(empty, "category", rows)))
+    rows = conn.execute(
+        "SELECT substr(value, 1, 7) AS v, SUM(n) AS n FROM item_counts WHERE facet = 'day' "
+        "AND value != '' GROUP BY v HAVING SUM(n) > 0 ORDER BY v"
+    ).fetchall()
+    facets.append(Facet("month", EXTRA_FACETS["month"], [FacetValue(r["v"], r["n"]) for r in rows]))
+    return facets
 
 
 def facet_counts(
     conn: sqlite3.Connection, filters: Filters, where: str, params: list[Any]
 ) -> list[Facet]:
-    """Counts per facet value over the filtered items (top values first)."""
+    """Counts per facet value over the filtered items (top values first).
+
+    The matching rows of the narrow facet table are materialised once; every facet is then
+    a GROUP BY over that small set, in one statement.
+    """
+    parts = [
+        f"SELECT {n} AS facet, COALESCE({column}, ?) AS v, COUNT(*) AS n FROM hits GROUP BY v"
+        for n, (name, (column, _label, _c)) in enumerate(FACETS.items())
+    ]
+    parts.append(
+        f"SELECT {len(FACETS)} AS facet, substr(day, 1, 7) AS v, COUNT(*) AS n "
+        "FROM hits WHERE day IS NOT NULL GROUP BY v"
+    )
+    parts.append(
+        f"SELECT {len(FACETS) + 1} AS facet, c.category AS v, COUNT(*) AS n "
+        "FROM hits JOIN item_categories c ON c.item_id = hits.id GROUP BY v"
+    )
+    sql = (
+        f"WITH hits AS MATERIALIZED (SELECT f.* FROM item_facets f WHERE {where}) "  # noqa: S608
+        + " UNION ALL ".join(parts)
+    )
+    grouped: dict[int, list[tuple[str, int]]] = {}
+    for facet, value, n in conn.execute(sql, [*params, *([NONE_VALUE] * len(FACETS))]):
+        grouped.setdefault(facet, []).append((value, n))
     facets: list[Facet] = []
-    for name, (column, label) in FACETS.items():
-        sql = (
-            f"SELECT COALESCE({column}, ?) AS v, COUNT(*) AS n FROM items WHERE {where} "  # noqa: S608
-            "GROUP BY v ORDER BY n DESC, v LIMIT ?"
-        )
-        counted = conn.execute(sql, [NONE_VALUE, *params, FACET_LIMIT]).fetchall()
-        facets.append(Facet(name, label, _values(filters, name, counted)))
-    counted = conn.execute(
-        f"SELECT c.category AS v, COUNT(*) AS n FROM item_categories c "  # noqa: S608
-        f"WHERE c.item_id IN (SELECT items.id FROM items WHERE {where}) "
-        "GROUP BY v ORDER BY n DESC, v LIMIT ?",
-        [*params, FACET_LIMIT],
-    ).fetchall()
-    facets.append(Facet("category", EXTRA_FACETS["category"], _values(filters, "category",
-                                                                        counted)))
-    counted = conn.execute(
-        f"SELECT substr(date_day, 1, 7) AS v, COUNT(*) AS n FROM items WHERE {where} "  # noqa: S608
-        "AND date_day IS NOT NULL GROUP BY v ORDER BY v",
-        params,
-    ).fetchall()
-    facets.append(Facet("month", EXTRA_FACETS["month"],
-                        [FacetValue(r["v"], r["n"]) for r in counted]))
+    for n, (name, (_column, label, _c)) in enumerate(FACETS.items()):
+        top = sorted(grouped.get(n, []), key=lambda x: (-x[1], x[0]))[:FACET_LIMIT]
+        facets.append(Facet(name, label, _values(filters, name, top)))
+    top = sorted(grouped.get(len(FACETS) + 1, []), key=lambda x: (-x[1], x[0]))[:FACET_LIMIT]
+    facets.append(Facet("category", EXTRA_FACETS["category"], _values(filters, "category", top)))
+    months = sorted(grouped.get(len(FACETS), []))
+    facets.append(Facet("month", EXTRA_FACETS["month"], [FacetValue(v, c) for v, c in months]))
     return facets
 
 
-def _values(filters: Filters, name: str, counted: list[sqlite3.Row]) -> list[FacetValue]:
-    out = [FacetValue(r["v"], r["n"], filters.is_selected(name, r["v"])) for r in counted]
+def _values(
+    filters: Filters, name: str, counted: list[sqlite3.Row] | list[tuple[str, int]]
+) -> list[FacetValue]:
+    out = [FacetValue(r[0], r[1], filters.is_selected(name, r[0])) for r in counted]
     # A selected value stays visible (so it can be switched off) even outside the top values.
     shown = {v.value for v in out}
     current = filters.category if name == "category" else filters.facets.get(name, ())
@@ -259,7 +323,7 @@ class Dashboard:
     verdicts: dict[str, int]
     levels: dict[str, int]
     kinds: dict[str, int]
-    timeline: list[tuple[str, dict[str, int]]]   # (day, {verdict: emails}) by day
+    timeline: list[tuple[str, dict[str, int]]]  # (day, {verdict: emails}) by day
     top_senders: list[tuple[str, int]]
     top_domains: list[tuple[str, int]]
     serious_findings: list[dict[str, Any]]
@@ -267,41 +331,67 @@ class Dashboard:
 
 
 def dashboard(conn: sqlite3.Connection, *, top: int = 10, findings: int = 25) -> Dashboard:
-    """Counts for the dashboard, each from an index (no scan of item text)."""
-    verdicts = dict(conn.execute(
-        "SELECT verdict, COUNT(*) FROM items GROUP BY verdict ORDER BY 2 DESC").fetchall())
-    levels = dict(conn.execute(
-        "SELECT COALESCE(sensitivity_level, ?), COUNT(*) FROM items GROUP BY 1",
-        (NONE_VALUE,)).fetchall())
-    levels = {k: levels[k] for k in (*LEVELS, NONE_VALUE) if k in levels} | levels
+    """Counts for the dashboard, from the running totals of `item_counts` (no scan of items)."""
+    verdicts: dict[str, int] = {}
     kinds: dict[str, int] = {}
-    days: dict[str, dict[str, int]] = {}
-    for kind, day, verdict, n in conn.execute(
-        "SELECT kind, date_day, verdict, COUNT(*) FROM items GROUP BY kind, date_day, verdict"
+    for kind, verdict, n in conn.execute(
+        "SELECT value, verdict, n FROM item_counts WHERE facet = 'kind' AND n > 0"
     ):
+        verdicts[verdict] = verdicts.get(verdict, 0) + n
         kinds[kind] = kinds.get(kind, 0) + n
-        if kind == "email" and day:
-            days.setdefault(day, {})[verdict] = n
-    senders = conn.execute(
-        "SELECT from_addr, COUNT(*) AS n FROM items WHERE from_addr IS NOT NULL "
-        "GROUP BY from_addr ORDER BY n DESC, from_addr LIMIT ?", (top,)).fetchall()
-    domains = conn.execute(
-        "SELECT from_domain, COUNT(*) AS n FROM items WHERE from_domain IS NOT NULL "
-        "GROUP BY from_domain ORDER BY n DESC, from_domain LIMIT ?", (top,)).fetchall()
+    verdicts = dict(sorted(verdicts.items(), key=lambda x: -x[1]))
+    raw_levels = {
+        (k or NONE_VALUE): n
+        for k, n in conn.execute(
+            "SELECT value, SUM(n) FROM item_counts WHERE facet = 'level' GROUP BY value "
+            "HAVING SUM(n) > 0"
+        )
+    }
+    levels = {k: raw_levels[k] for k in (*LEVELS, NONE_VALUE) if k in raw_levels} | raw_levels
+    days: dict[str, dict[str, int]] = {}
+    for day, verdict, n in conn.execute(
+        "SELECT value, verdict, n FROM item_counts WHERE facet = 'email-day' AND value != '' "
+        "AND n > 0"
+    ):
+        days.setdefault(day, {})[verdict] = n
+
+    def top_of(facet: str) -> list[tuple[str, int]]:
+        return [
+            (r[0], r[1])
+            for r in conn.execute(
+                "SELECT value, SUM(n) AS total FROM item_counts WHERE facet = ? AND value != '' "
+                "GROUP BY value HAVING total > 0 ORDER BY total DESC, value LIMIT ?",
+                (facet, top),
+            )
+        ]
+
     serious: list[dict[str, Any]] = []
     for severity in SEVERITY_ORDER:
         if len(serious) >= findings:
             break
-        serious.extend(dict(r) for r in conn.execute(
-            "SELECT f.code, f.severity, f.detail, f.related_path, i.sha256, i.path, i.verdict, "
-            "i.subject, i.filename FROM findings f JOIN items i ON i.id = f.item_id "
-            "WHERE f.severity = ? ORDER BY f.id LIMIT ?", (severity, findings - len(serious))))
-    decisions = dict(conn.execute(
-        "SELECT decision, COUNT(*) FROM decisions d WHERE d.id = "
-        "(SELECT MAX(id) FROM decisions WHERE sha256 = d.sha256) GROUP BY decision").fetchall())
+        serious.extend(
+            dict(r)
+            for r in conn.execute(
+                "SELECT f.code, f.severity, f.detail, f.related_path, i.sha256, i.path, i.verdict, "
+                "i.subject, i.filename FROM findings f JOIN items i ON i.id = f.item_id "
+                "WHERE f.severity = ? ORDER BY f.id LIMIT ?",
+                (severity, findings - len(serious)),
+            )
+        )
+    decisions = dict(
+        conn.execute(
+            "SELECT decision, COUNT(*) FROM decisions d WHERE d.id = "
+            "(SELECT MAX(id) FROM decisions WHERE sha256 = d.sha256) GROUP BY decision"
+        ).fetchall()
+    )
     return Dashboard(
-        items=sum(verdicts.values()), verdicts=verdicts, levels=levels, kinds=kinds,
-        timeline=sorted(days.items()), top_senders=[(r[0], r[1]) for r in senders],
-        top_domains=[(r[0], r[1]) for r in domains], serious_findings=serious,
+        items=sum(verdicts.values()),
+        verdicts=verdicts,
+        levels=levels,
+        kinds=kinds,
+        timeline=sorted(days.items()),
+        top_senders=top_of("sender"),
+        top_domains=top_of("domain"),
+        serious_findings=serious,
         decisions=decisions,
     )

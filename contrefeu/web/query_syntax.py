@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MAX_TERMS = 32          # a longer query is almost certainly pasted text; keep it bounded
+MAX_TERMS = 32  # a longer query is almost certainly pasted text; keep it bounded
 MAX_TERM_CHARS = 200
 
 
@@ -94,8 +94,8 @@ def parse_query(text: str) -> SearchQuery:
             i += 1
         if text[i] == '"':
             end = text.find('"', i + 1)
-            end = n if end == -1 else end       # an unclosed quote runs to the end
-            body = " ".join(text[i + 1:end].split())
+            end = n if end == -1 else end  # an unclosed quote runs to the end
+            body = " ".join(text[i + 1 : end].split())
             i = end + 1
         else:
             start = i
@@ -103,7 +103,7 @@ def parse_query(text: str) -> SearchQuery:
                 i += 1
             body = text[start:i]
         prefix = False
-        if i < n and text[i] == "*":            # "phrase"* : prefix on the last word
+        if i < n and text[i] == "*":  # "phrase"* : prefix on the last word
             prefix = True
             i += 1
         if body.endswith("*"):

@@ -21,7 +21,7 @@ from email.message import EmailMessage
 
 import nh3
 
-MAX_HTML_CHARS = 2_000_000        # larger bodies are cut before sanitising (huge-body attacks)
+MAX_HTML_CHARS = 2_000_000  # larger bodies are cut before sanitising (huge-body attacks)
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS) - {"area", "map"}  # image maps carry URLs
@@ -33,13 +33,34 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 ALLOWED_ATTRIBUTES["*"] = {"title", "lang", "dir"}
 # URL-valued attributes are let through to `_filter_attribute` only so that it can count what it
 # removes (the reviewer is told); it keeps nothing but inline raster images.
-for _tag, _urls in {"a": {"href"}, "img": {"src", "srcset", "longdesc"},
-                    "table": {"background"}, "td": {"background"}, "th": {"background"},
-                    "tr": {"background"}, "blockquote": {"cite"}, "q": {"cite"},
-                    "del": {"cite"}, "ins": {"cite"}}.items():
+for _tag, _urls in {
+    "a": {"href"},
+    "img": {"src", "srcset", "longdesc"},
+    "table": {"background"},
+    "td": {"background"},
+    "th": {"background"},
+    "tr": {"background"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "del": {"cite"},
+    "ins": {"cite"},
+}.items():
     ALLOWED_ATTRIBUTES[_tag] = ALLOWED_ATTRIBUTES.get(_tag, set()) | _urls
-URL_ATTRIBUTES = frozenset({"src", "href", "cite", "longdesc", "background", "srcset",
-                            "poster", "action", "formaction", "data", "xlink:href"})
+URL_ATTRIBUTES = frozenset(
+    {
+        "src",
+        "href",
+        "cite",
+        "longdesc",
+        "background",
+        "srcset",
+        "poster",
+        "action",
+        "formaction",
+        "data",
+        "xlink:href",
+    }
+)
 _SAFE_IMAGE = re.compile(r"^data:image/(png|gif|jpeg|webp);base64,[A-Za-z0-9+/=\s]*$", re.I)
 
 
@@ -48,7 +69,7 @@ class SanitizedHtml:
     """Safe HTML for an iframe's srcdoc, with what was taken out (to tell the reviewer)."""
 
     html: str
-    removed_references: int      # remote images, links and other URLs dropped
+    removed_references: int  # remote images, links and other URLs dropped
     truncated: bool
 
 

@@ -98,7 +98,7 @@ def host_name(host_header: str) -> str:
     """The name part of a Host header (without port, IPv6 brackets removed), lower-case."""
     value = host_header.strip().lower()
     if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else value[1:]
+        return value[1 : value.find("]")] if "]" in value else value[1:]
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
@@ -132,8 +132,7 @@ def guard_middleware(policy: AccessPolicy) -> Callable[[Request, Handler], Await
             response.headers.setdefault(name, value)
         new_csrf = getattr(request.state, "new_csrf", None)
         if new_csrf:
-            response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="strict",
-                                path="/")
+            response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="strict", path="/")
         return response
 
     return guard
@@ -141,8 +140,9 @@ def guard_middleware(policy: AccessPolicy) -> Callable[[Request, Handler], Await
 
 async def _decide(policy: AccessPolicy, request: Request, call_next: Handler) -> Response:
     if not policy.host_allowed(request.headers.get("host")):
-        return PlainTextResponse("Host not allowed: open the UI through its local address.",
-                                 status_code=421)
+        return PlainTextResponse(
+            "Host not allowed: open the UI through its local address.", status_code=421
+        )
     if policy.token:
         given = request.query_params.get("token")
         cookie = request.cookies.get(TOKEN_COOKIE)
@@ -151,16 +151,21 @@ async def _decide(policy: AccessPolicy, request: Request, call_next: Handler) ->
             rest = urlencode([(k, v) for k, v in parse_qsl(request.url.query) if k != "token"])
             target = request.url.path + ("?" + rest if rest else "")
             response = RedirectResponse(target, status_code=303)
-            response.set_cookie(TOKEN_COOKIE, policy.token, httponly=True, samesite="strict",
-                                path="/")
+            response.set_cookie(
+                TOKEN_COOKIE, policy.token, httponly=True, samesite="strict", path="/"
+            )
             return response
         if not cookie or not secrets.compare_digest(cookie.encode(), policy.token.encode()):
-            return PlainTextResponse("Access token required: open the URL printed by "
-                                     "'contrefeu leak serve'.", status_code=403)
+            return PlainTextResponse(
+                "Access token required: open the URL printed by 'contrefeu leak serve'.",
+                status_code=403,
+            )
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         origin = request.headers.get("origin")
-        if origin and origin != "null" and host_name(origin.split("//", 1)[-1]) != host_name(
-            request.headers.get("host", "")
+        if (
+            origin
+            and origin != "null"
+            and host_name(origin.split("//", 1)[-1]) != host_name(request.headers.get("host", ""))
         ):
             return PlainTextResponse("Cross-origin request refused.", status_code=403)
     return await call_next(request)

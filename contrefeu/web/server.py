@@ -28,6 +28,14 @@ def serve(
     from contrefeu.web.app import create_app
 
     app = create_app(Path(case_path), host=host, token=token)
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, log_level="warning",
-                            access_log=False, server_header=False, proxy_headers=False)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+    )
     uvicorn.Server(config).run()

@@ -30,8 +30,16 @@ from contrefeu.demo.scenarios import SCENARIOS
 from contrefeu.demo.signing import demo_keys
 from contrefeu.errors import UsageError
 
-EMAIL_SCENARIOS = {s.name for s in SCENARIOS}
+EMAIL_SCENARIOS = {s.name for s in SCENARIOS} | {"copied-original"}
+LOOSE_SCENARIOS = {"loose-document", "planted-folder", "decoy-edited-copy"}
 TAMPERED = {"body-altered", "header-altered", "body-length-appended", "unsigned-cc-added"}
+FORGED = {"forged-staff", "forged-external", "forged-reply", "forged-freemail"}
+VERDICTS = {"authentic", "unverified", "altered", "malformed", "forged", "planted", "decoy"}
+
+
+def email_entries(truth: dict[str, dict]) -> dict[str, dict]:
+    """The truth entries of emails (not loose files, not attachments)."""
+    return {p: e for p, e in truth.items() if e["scenario"] not in LOOSE_SCENARIOS and "#" not in p}
 
 
 # --- reading the dump back, independently of contrefeu.ingest ---------------------------------
@@ -153,6 +161,7 @@ def test_same_bytes_every_run(tmp_path: Path) -> None:
     hashes = file_hashes(tmp_path / "a")
     assert hashes == file_hashes(tmp_path / "b")
     assert len(hashes) > 30
+    assert any(name.startswith("decoys/") for name in hashes)
     assert first.truth.read_bytes() == second.truth.read_bytes()
     # Rebuilding over a previous build replaces it, byte for byte.
     build_demo(tmp_path / "a", size="small")
@@ -170,10 +179,11 @@ def test_small_build_is_fast(tmp_path: Path) -> None:
 
 def test_layout_and_side_files(small: DemoLeak) -> None:
     root = small.dump.parent
-    assert {small.keys, small.org, small.truth} == {
+    assert {small.keys, small.org, small.truth, small.decoys} == {
         root / "keys.json",
         root / "org.toml",
         root / "truth.json",
+        root / "decoys",
     }
     assert not list(small.dump.rglob("*.json")) and not list(small.dump.rglob("*.toml"))
     dump = small.dump
@@ -190,25 +200,41 @@ def test_layout_and_side_files(small: DemoLeak) -> None:
     assert {p.suffix for p in (dump / "Documents").iterdir()} >= {".pdf", ".docx", ".xlsx", ".txt"}
 
 
+def attachment_of(items: dict[str, bytes], path: str) -> bytes:
+    """The bytes of the attachment `email path#n/filename` (contract path)."""
+    parent, _, rest = path.rpartition("#")
+    number, _, filename = rest.partition("/")
+    message = email.message_from_bytes(items[parent], policy=email.policy.default)
+    part = list(message.iter_attachments())[int(number) - 1]
+    assert part.get_filename() == filename
+    return part.get_payload(decode=True)
+
+
 def test_truth_paths_are_the_dump_items(truth: dict, items: dict[str, bytes]) -> None:
-    assert set(truth) == set(items)
+    attachments = {p for p in truth if "#" in p}
+    assert set(truth) - attachments == set(items)
+    assert attachments and all(truth[p]["verdict"] == "decoy" for p in attachments)
     assert "archives.zip!export/tresorerie.zip!mail/0001.eml" in truth
     assert "j.dubois.mbox!1" in truth
     for path, entry in truth.items():
-        assert entry["verdict"] in {"authentic", "unverified", "altered", "malformed"}
+        assert entry["verdict"] in VERDICTS
         assert entry["note"]
         if entry["message_id"]:
             # The contract path really addresses that message.
             assert entry["message_id"].encode() in items[path], path
+    for path in attachments:
+        assert attachment_of(items, path)
 
 
 def test_every_scenario_has_examples_everywhere_needed(truth: dict) -> None:
-    counts = Counter(e["scenario"] for e in truth.values())
-    assert set(counts) == EMAIL_SCENARIOS | {"loose-document"}
-    assert all(n >= 2 for n in counts.values()), counts
+    counts = Counter(e["scenario"] for p, e in truth.items() if "#" not in p)
+    assert set(counts) == EMAIL_SCENARIOS | LOOSE_SCENARIOS
+    singles = FORGED | {"decoy-attachment", "decoy-canary", "decoy-edited-copy"}
+    assert all(n >= (1 if s in singles else 2) for s, n in counts.items()), counts
     assert counts["recovered-key"] >= 3
+    assert counts["completed-copy"] >= 2 and counts["planted-folder"] >= 4
     assert counts["unsigned-internal"] == max(counts.values())
-    assert 55 <= sum(n for s, n in counts.items() if s != "loose-document") <= 75
+    assert 80 <= len(email_entries(truth)) <= 100
     for scenario in ("mbox-quoted-ok", "mbox-ambiguous"):
         assert all(
             p.startswith("j.dubois.mbox!") for p, e in truth.items() if e["scenario"] == scenario
@@ -216,7 +242,7 @@ def test_every_scenario_has_examples_everywhere_needed(truth: dict) -> None:
     tampered = [p for p, e in truth.items() if e["scenario"] in TAMPERED]
     assert any(p.startswith("archives.zip!") for p in tampered)
     assert any(p.startswith("c.martin/Maildir/") for p in tampered)
-    verdicts = {e["scenario"]: e["verdict"] for e in truth.values()}
+    verdicts = {e["scenario"]: e["verdict"] for p, e in truth.items() if "#" not in p}
     assert verdicts["two-sigs-one-fails"] == "authentic"
     assert verdicts["mbox-ambiguous"] == "unverified"
     assert verdicts["body-length-appended"] == "altered"
@@ -230,8 +256,8 @@ def test_keys_archive_withholds_exactly_the_intended_keys(
     archived = {r["name"] for r in records}
     assert not archived & set(WITHHELD_KEYS)
     signers: Counter[str] = Counter()
-    for path, entry in truth.items():
-        if entry["scenario"] in ("malformed", "loose-document"):
+    for path, entry in email_entries(truth).items():
+        if entry["scenario"] == "malformed":
             continue
         raw = items[path]
         for tags in signature_tags(raw):
@@ -249,6 +275,7 @@ def test_org_profile(small: DemoLeak) -> None:
     assert org["org"]["timezone"] == "Europe/Paris"
     assert 8 <= len(org["people"]) <= 12
     assert all(p["emails"][0].endswith("@avenir-commun.fr") and p["role"] for p in org["people"])
+    assert "presse@avenir-commun.fr" in {p["emails"][0] for p in org["people"]}
     from contrefeu.org import load_org
 
     profile = load_org(small.org)
@@ -265,7 +292,9 @@ def _expected_outcomes(
     """Assert what plain dkimpy says about each signature of one message of `scenario`."""
     tags = signature_tags(raw)
     n = len(tags)
-    if scenario == "unsigned-internal":
+    if scenario in {"unsigned-internal", "weekly-briefing", "completed-copy"} | FORGED - {
+        "forged-freemail"
+    }:
         assert n == 0
         return
     assert n >= 1
@@ -278,6 +307,11 @@ def _expected_outcomes(
         "signed-sha1-old",
         "weak-key",
         "unsigned-cc-added",
+        "press-thread",
+        "press-release",
+        "copied-original",
+        "decoy-attachment",
+        "decoy-canary",
     }:
         assert results == ["pass"] * n and n == 1
         assert aligned(from_dom, domains[0])
@@ -292,8 +326,10 @@ def _expected_outcomes(
             head = split_message(raw)[0]
             assert b"cc" not in re.sub(rb"\s", b"", tags[0][b"h"]).split(b":")
             assert re.search(rb"(?m)^Cc: ", head)
-    elif scenario == "signed-expired":
+    elif scenario in ("signed-expired", "forged-freemail"):
         assert results[0].startswith("error: x= value is past")
+        if scenario == "forged-freemail":  # valid, but by the freemail provider only
+            assert domains == ["webmail.example"] and from_dom == "avenir-commun.fr"
         signed_at = int(tags[0][b"t"])
         assert int(tags[0][b"x"]) < 1514764800  # before 2018
         monkeypatch.setattr(dkim.time, "time", lambda: signed_at + 3600)
@@ -334,9 +370,9 @@ def assert_signatures_as_intended(
     archive = archive_txt(leak.keys)
     everything = {k.dns_name: k.public_txt for k in demo_keys().values()}
     seen = Counter()
-    for path, entry in truth.items():
+    for path, entry in email_entries(truth).items():
         scenario, raw = entry["scenario"], items[path]
-        if scenario in ("loose-document", "malformed"):
+        if scenario == "malformed":
             continue
         if scenario in ("mbox-quoted-ok", "mbox-ambiguous"):
             assert path.startswith("j.dubois.mbox!")
@@ -361,7 +397,7 @@ def test_signatures_verify_as_intended_with_plain_dkimpy(
 
 def test_malformed_samples_are_broken(truth: dict, items: dict[str, bytes]) -> None:
     kinds = set()
-    for path, entry in truth.items():
+    for path, entry in email_entries(truth).items():
         if entry["scenario"] != "malformed":
             continue
         raw = items[path]
@@ -385,8 +421,8 @@ def test_malformed_samples_are_broken(truth: dict, items: dict[str, bytes]) -> N
 
 def test_messages_parse_and_carry_attachments(truth: dict, items: dict[str, bytes]) -> None:
     types = set()
-    for path, entry in truth.items():
-        if entry["scenario"] in ("malformed", "loose-document"):
+    for path, entry in email_entries(truth).items():
+        if entry["scenario"] == "malformed":
             continue
         message = email.message_from_bytes(items[path], policy=email.policy.default)
         assert not message.defects, path
@@ -429,13 +465,17 @@ def test_normal_build_size_and_truth(tmp_path: Path, monkeypatch: pytest.MonkeyP
     calls: list[tuple[str, int, int]] = []
     leak = build_demo(tmp_path, size="normal", progress=lambda *a: calls.append(a))
     truth = json.loads(leak.truth.read_text(encoding="utf-8"))["items"]
-    emails = [e for e in truth.values() if e["scenario"] != "loose-document"]
-    assert 360 <= len(emails) <= 440
+    emails = email_entries(truth)
+    assert 430 <= len(emails) <= 510
     items = dump_items(leak.dump)
-    assert set(truth) == set(items)
+    assert {p for p in truth if "#" not in p} == set(items)
     assert_signatures_as_intended(leak, truth, items, monkeypatch)
+    from .test_forgeries import assert_forgeries_as_intended
+
+    assert_forgeries_as_intended(truth, items)
     assert calls[-1] == ("done", len(truth), len(truth))
-    assert [c for c in calls if c[0] == "messages"][-1][1] == len(emails)
+    builds = sum(s.counts["normal"] for s in SCENARIOS)
+    assert [c for c in calls if c[0] == "messages"][-1][1] == builds
 
 
 # --- property tests of the small text transformations the dump relies on ---------------------

@@ -11,7 +11,9 @@ BRANDS = ["avenir-commun.fr", "examplebank.com", "en-marche.fr", "office.com"]
 # (observed, alert, target, exact classes)
 CASES = [
     ("avenir-commun.cloud", True, "avenir-commun.fr", ["tld-swap", "abused-tld"]),
-    ("avenir-commun.net", False, "avenir-commun.fr", ["tld-swap"]),
+    # The brand's exact label under another legacy TLD is alerted: the fitted model found
+    # it suspicious enough (the owner's own .net belongs in the allow-list).
+    ("avenir-commun.net", True, "avenir-commun.fr", ["tld-swap"]),
     ("en-marche.co", True, "en-marche.fr", ["tld-swap"]),
     ("avenircommun.fr", True, "avenir-commun.fr", ["hyphenation"]),
     ("example-bank.com", True, "examplebank.com", ["hyphenation"]),
@@ -81,8 +83,11 @@ def test_brand_name_without_domain():
 
 
 def test_threshold_is_respected():
-    strict = BrandIndex(["examplebank.com"], threshold=0.99)
+    score = BrandIndex(["examplebank.com"]).score("examplebank-login.com").score
+    strict = BrandIndex(["examplebank.com"], threshold=score + 0.001)
     assert not strict.score("examplebank-login.com").alert
+    exact = BrandIndex(["examplebank.com"], threshold=score)
+    assert exact.score("examplebank-login.com").alert
 
 
 def test_make_brand_uses_leftmost_label():

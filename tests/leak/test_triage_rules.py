@@ -10,7 +10,7 @@ from pathlib import Path
 
 from contrefeu.leak.triage import LEVELS, default_rules, fold, load_rules, triage_text
 
-RULES = Path(str(resources.files("contrefeu.leak").joinpath("triage_rules")))
+RULES = Path(str(resources.files("contrefeu.leak.triage").joinpath("rules")))
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "triage.md"
 
 

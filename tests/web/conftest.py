@@ -16,9 +16,9 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -33,13 +33,19 @@ DUMP_NAME = "dump"
 class ReviewCase:
     path: Path
     dump: Path
-    sha: dict[str, str] = field(default_factory=dict)   # label -> sha256
+    sha: dict[str, str] = field(default_factory=dict)  # label -> sha256
     remote_port: int = 0
 
 
 def _eml(
-    subject: str, sender: str, when: datetime, body: str, *, html: str | None = None,
-    message_id: str, in_reply_to: str | None = None,
+    subject: str,
+    sender: str,
+    when: datetime,
+    body: str,
+    *,
+    html: str | None = None,
+    message_id: str,
+    in_reply_to: str | None = None,
 ) -> bytes:
     msg = EmailMessage()
     msg["From"] = sender
@@ -99,8 +105,14 @@ def build_review_case(root: Path, remote_port: int = 9) -> ReviewCase:
         if isinstance(when, datetime):
             extra = {"date": when.isoformat(), "date_utc": when.astimezone(UTC).isoformat()}
         record = ItemRecord(
-            path=path, sha256=sha, kind="email", size=len(raw), container="eml",
-            locator={"file": path}, analysis_key=f"test:{sha}", **extra,  # type: ignore[arg-type]
+            path=path,
+            sha256=sha,
+            kind="email",
+            size=len(raw),
+            container="eml",
+            locator={"file": path},
+            analysis_key=f"test:{sha}",
+            **extra,  # type: ignore[arg-type]
             **fields,  # type: ignore[arg-type]
         )
         records.append(record)
@@ -108,86 +120,195 @@ def build_review_case(root: Path, remote_port: int = 9) -> ReviewCase:
 
     day = datetime(2017, 5, 2, 9, 30, tzinfo=UTC)
     hostile_subject = "<script>window.pwned='subject'</script> Facture <i>urgente</i>"
-    raw = _eml(hostile_subject, "Fournisseur <compta@imprimerie-rapide.example>", day,
-               "Facture jointe, merci de regler avant vendredi.", html=hostile_html(remote),
-               message_id="<hostile-1@imprimerie-rapide.example>")
+    raw = _eml(
+        hostile_subject,
+        "Fournisseur <compta@imprimerie-rapide.example>",
+        day,
+        "Facture jointe, merci de regler avant vendredi.",
+        html=hostile_html(remote),
+        message_id="<hostile-1@imprimerie-rapide.example>",
+    )
     hostile = add(
-        "hostile", "inbox/hostile.eml", raw, subject=hostile_subject,
-        from_addr="compta@imprimerie-rapide.example", from_name="Fournisseur",
-        body_text="Facture jointe, merci de regler avant vendredi.", mailbox="tresorerie",
-        message_id="<hostile-1@imprimerie-rapide.example>", when=day, verdict="unverified",
+        "hostile",
+        "inbox/hostile.eml",
+        raw,
+        subject=hostile_subject,
+        from_addr="compta@imprimerie-rapide.example",
+        from_name="Fournisseur",
+        body_text="Facture jointe, merci de regler avant vendredi.",
+        mailbox="tresorerie",
+        message_id="<hostile-1@imprimerie-rapide.example>",
+        when=day,
+        verdict="unverified",
         sensitivity={"level": "high", "categories": ["finance"], "spans": []},
     )
     evil_name = "<img src=x onerror=\"window.pwned='filename'\">facture.pdf"
     attachment = b"%PDF-1.4 fake invoice"
-    hostile.children.append(ItemRecord(
-        path="inbox/hostile.eml#1/facture.pdf", sha256=hashlib.sha256(attachment).hexdigest(),
-        kind="attachment", size=len(attachment), container="eml", parent_path=hostile.path,
-        filename=evil_name, content_type="application/pdf", verdict="unverified",
-        locator={"number": 1}, analysis_key="test:attachment",
-    ))
+    hostile.children.append(
+        ItemRecord(
+            path="inbox/hostile.eml#1/facture.pdf",
+            sha256=hashlib.sha256(attachment).hexdigest(),
+            kind="attachment",
+            size=len(attachment),
+            container="eml",
+            parent_path=hostile.path,
+            filename=evil_name,
+            content_type="application/pdf",
+            verdict="unverified",
+            locator={"number": 1},
+            analysis_key="test:attachment",
+        )
+    )
     case.sha["attachment"] = hostile.children[0].sha256
 
-    original_body = ("Bonjour,\n\nLe virement de 1 200 euros pour la salle du meeting de Lyon "
-                     "est parti ce matin.\n\nCordialement,\nClaire")
-    altered_body = ("Bonjour,\n\nLe virement de 98 000 euros pour la salle du meeting de Lyon "
-                    "est parti ce matin, en liquide.\n\nCordialement,\nClaire")
+    original_body = (
+        "Bonjour,\n\nLe virement de 1 200 euros pour la salle du meeting de Lyon "
+        "est parti ce matin.\n\nCordialement,\nClaire"
+    )
+    altered_body = (
+        "Bonjour,\n\nLe virement de 98 000 euros pour la salle du meeting de Lyon "
+        "est parti ce matin, en liquide.\n\nCordialement,\nClaire"
+    )
     when = day.replace(day=3)
-    add("original", "tresorerie/original.eml",
-        _eml("Virement salle Lyon", "Claire Martin <c.martin@avenir-commun.fr>", when,
-             original_body, message_id="<virement-1@avenir-commun.fr>"),
-        subject="Virement salle Lyon", from_addr="c.martin@avenir-commun.fr",
-        from_name="Claire Martin", body_text=original_body, mailbox="tresorerie",
-        message_id="<virement-1@avenir-commun.fr>", when=when, verdict="authentic",
-        signatures=[SignatureResult("avenir-commun.fr", "mail2017", "rsa-sha256", "pass",
-                                    "signature verifies", key_bits=2048,
-                                    key_source="archive:test")],
-        sensitivity={"level": "medium", "categories": ["finance", "events"], "spans": []})
-    add("altered", "fuite/altered.eml",
-        _eml("Virement salle Lyon", "Claire Martin <c.martin@avenir-commun.fr>", when,
-             altered_body, message_id="<virement-1@avenir-commun.fr>"),
-        subject="Virement salle Lyon", from_addr="c.martin@avenir-commun.fr",
-        from_name="Claire Martin", body_text=altered_body, mailbox="fuite",
-        message_id="<virement-1@avenir-commun.fr>", when=when, verdict="altered",
-        signatures=[SignatureResult("avenir-commun.fr", "mail2017", "rsa-sha256", "fail-body",
-                                    "body hash does not match", key_bits=2048,
-                                    key_source="archive:test")],
-        findings=[Finding("near-duplicate-altered", "high",
-                          "Same message as tresorerie/original.eml with the body changed.",
-                          related_path="tresorerie/original.eml")])
+    add(
+        "original",
+        "tresorerie/original.eml",
+        _eml(
+            "Virement salle Lyon",
+            "Claire Martin <c.martin@avenir-commun.fr>",
+            when,
+            original_body,
+            message_id="<virement-1@avenir-commun.fr>",
+        ),
+        subject="Virement salle Lyon",
+        from_addr="c.martin@avenir-commun.fr",
+        from_name="Claire Martin",
+        body_text=original_body,
+        mailbox="tresorerie",
+        message_id="<virement-1@avenir-commun.fr>",
+        when=when,
+        verdict="authentic",
+        signatures=[
+            SignatureResult(
+                "avenir-commun.fr",
+                "mail2017",
+                "rsa-sha256",
+                "pass",
+                "signature verifies",
+                key_bits=2048,
+                key_source="archive:test",
+            )
+        ],
+        sensitivity={"level": "medium", "categories": ["finance", "events"], "spans": []},
+    )
+    add(
+        "altered",
+        "fuite/altered.eml",
+        _eml(
+            "Virement salle Lyon",
+            "Claire Martin <c.martin@avenir-commun.fr>",
+            when,
+            altered_body,
+            message_id="<virement-1@avenir-commun.fr>",
+        ),
+        subject="Virement salle Lyon",
+        from_addr="c.martin@avenir-commun.fr",
+        from_name="Claire Martin",
+        body_text=altered_body,
+        mailbox="fuite",
+        message_id="<virement-1@avenir-commun.fr>",
+        when=when,
+        verdict="altered",
+        signatures=[
+            SignatureResult(
+                "avenir-commun.fr",
+                "mail2017",
+                "rsa-sha256",
+                "fail-body",
+                "body hash does not match",
+                key_bits=2048,
+                key_source="archive:test",
+            )
+        ],
+        findings=[
+            Finding(
+                "near-duplicate-altered",
+                "high",
+                "Same message as tresorerie/original.eml with the body changed.",
+                related_path="tresorerie/original.eml",
+            )
+        ],
+    )
     reply_when = when.replace(hour=15)
-    reply_raw = _eml("RE: Virement salle Lyon", "Paul Durand <p.durand@avenir-commun.fr>",
-                     reply_when, "Bien recu, merci.",
-                     message_id="<reply-1@avenir-commun.fr>",
-                     in_reply_to="<virement-1@avenir-commun.fr>")
-    add("reply", "tresorerie/reply.eml", reply_raw, subject="RE: Virement salle Lyon",
-        from_addr="p.durand@avenir-commun.fr", from_name="Paul Durand",
-        body_text="Bien recu, merci.", mailbox="tresorerie",
-        message_id="<reply-1@avenir-commun.fr>", in_reply_to="<virement-1@avenir-commun.fr>",
-        when=reply_when, verdict="unverified")
+    reply_raw = _eml(
+        "RE: Virement salle Lyon",
+        "Paul Durand <p.durand@avenir-commun.fr>",
+        reply_when,
+        "Bien recu, merci.",
+        message_id="<reply-1@avenir-commun.fr>",
+        in_reply_to="<virement-1@avenir-commun.fr>",
+    )
+    add(
+        "reply",
+        "tresorerie/reply.eml",
+        reply_raw,
+        subject="RE: Virement salle Lyon",
+        from_addr="p.durand@avenir-commun.fr",
+        from_name="Paul Durand",
+        body_text="Bien recu, merci.",
+        mailbox="tresorerie",
+        message_id="<reply-1@avenir-commun.fr>",
+        in_reply_to="<virement-1@avenir-commun.fr>",
+        when=reply_when,
+        verdict="unverified",
+    )
     # The same bytes at a second path.
-    add("reply", "copies/reply-copy.eml", reply_raw, subject="RE: Virement salle Lyon",
-        from_addr="p.durand@avenir-commun.fr", from_name="Paul Durand",
-        body_text="Bien recu, merci.", mailbox="copies",
-        message_id="<reply-1@avenir-commun.fr>", in_reply_to="<virement-1@avenir-commun.fr>",
-        when=reply_when, verdict="unverified")
+    add(
+        "reply",
+        "copies/reply-copy.eml",
+        reply_raw,
+        subject="RE: Virement salle Lyon",
+        from_addr="p.durand@avenir-commun.fr",
+        from_name="Paul Durand",
+        body_text="Bien recu, merci.",
+        mailbox="copies",
+        message_id="<reply-1@avenir-commun.fr>",
+        in_reply_to="<virement-1@avenir-commun.fr>",
+        when=reply_when,
+        verdict="unverified",
+    )
     # Filler mail for facets and paging: 60 messages over two weeks of June.
     for n in range(60):
         sent = datetime(2017, 6, 1 + n % 14, 8 + n % 9, n % 60, tzinfo=UTC)
-        sender = ("press@gazette.example", "benevoles@avenir-commun.fr",
-                  "c.martin@avenir-commun.fr")[n % 3]
-        body = (f"Programme du meeting numero {n}. " + ("Les transports sont reserves. "
-                if n % 2 else "Communique de presse en preparation. "))
+        sender = (
+            "press@gazette.example",
+            "benevoles@avenir-commun.fr",
+            "c.martin@avenir-commun.fr",
+        )[n % 3]
+        body = f"Programme du meeting numero {n}. " + (
+            "Les transports sont reserves. " if n % 2 else "Communique de presse en preparation. "
+        )
         level = ("low", "none", "critical")[n % 3]
-        add(f"filler{n}", f"archive/{n:03d}.eml",
+        add(
+            f"filler{n}",
+            f"archive/{n:03d}.eml",
             _eml(f"Meeting {n}", sender, sent, body, message_id=f"<m{n}@example>"),
-            subject=f"Meeting {n}", from_addr=sender, body_text=body,
-            mailbox=("archive", "presse")[n % 2], message_id=f"<m{n}@example>", when=sent,
+            subject=f"Meeting {n}",
+            from_addr=sender,
+            body_text=body,
+            mailbox=("archive", "presse")[n % 2],
+            message_id=f"<m{n}@example>",
+            when=sent,
             verdict="unverified" if n % 5 else "forged",
-            findings=[] if n % 5 else [Finding("header-forged-date", "medium",
-                                               f"Date of meeting {n} is impossible.")],
-            sensitivity={"level": level, "categories": ["programme"] if n % 2 else ["press"],
-                         "spans": []})
+            findings=[]
+            if n % 5
+            else [Finding("header-forged-date", "medium", f"Date of meeting {n} is impossible.")],
+            sensitivity={
+                "level": level,
+                "categories": ["programme"] if n % 2 else ["press"],
+                "spans": [],
+            },
+        )
     with Case.open(case.path) as db:
         db.write_items(str(dump), records)
     return case
@@ -249,8 +370,14 @@ class UIServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app = create_app(case_path, host="127.0.0.1", token=token)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None,
-                                log_level="warning", access_log=False)
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

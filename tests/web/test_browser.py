@@ -18,8 +18,14 @@ import pytest
 
 CHROMIUM = os.environ.get("CONTREFEU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
@@ -39,8 +45,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, ui_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  base_url=ui_server.url)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=ui_server.url)
     page = context.new_page()
     page.requests_seen = []
     page.on("request", lambda request: page.requests_seen.append(request.url))
@@ -70,7 +75,8 @@ def _only_local(requests: list[str], port: int) -> list[str]:
 def test_dashboard_renders_counts_and_timeline(page, ui_server, tmp_path):
     page.goto("/")
     assert page.locator("h1").inner_text().startswith("Dashboard")
-    assert page.locator("figure.timeline svg rect").count() > 10
+    assert page.locator("figure.timeline svg path.bars").count() == 4  # one per verdict
+    assert "44 days" in page.locator("figure.timeline figcaption").inner_text()
     assert page.locator("text=Most serious findings").count() == 1
     assert page.locator("a[href='/items?verdict=altered']").inner_text() == "1"
     page.screenshot(path=str(_screenshot_dir(tmp_path) / "dashboard.png"), full_page=True)
@@ -83,11 +89,12 @@ def test_search_facets_and_paging(page, ui_server):
     page.fill("#q", "programme meeting")
     page.press("#q", "Enter")
     expect(page.locator("#total")).to_have_text("60")
-    assert "q=programme%20meeting" in page.url          # htmx pushed the search to the URL
+    assert "q=programme%20meeting" in page.url  # htmx pushed the search to the URL
     page.locator("[data-facet=sender] a", has_text="press@gazette.example").click()
     expect(page.locator("#total")).to_have_text("20")
-    assert page.locator("[data-facet=sender] li.on").inner_text().startswith(
-        "press@gazette.example")
+    assert (
+        page.locator("[data-facet=sender] li.on").inner_text().startswith("press@gazette.example")
+    )
     page.locator("[data-facet=level] a", has_text="low").click()
     expect(page.locator("#total")).to_have_text("20")
     page.locator("[data-facet=mailbox] a", has_text="presse").click()
@@ -133,14 +140,13 @@ def test_record_decision_then_reload(page, browser_case):
     assert decisions.count() == 1
     assert "confirmed-fake" in decisions.inner_text()
     assert "Ana Reviewer" in decisions.inner_text()
-    assert "Date impossible, see <b>header</b>" in decisions.inner_text()   # shown as text
-    assert page.input_value("input[name=reviewer]") == "Ana Reviewer"      # remembered
+    assert "Date impossible, see <b>header</b>" in decisions.inner_text()  # shown as text
+    assert page.input_value("input[name=reviewer]") == "Ana Reviewer"  # remembered
     page.goto("/items?q=%22Meeting+3%22")
-    assert "confirmed-fake" in page.locator("table.items").inner_text()   # shown in lists
+    assert "confirmed-fake" in page.locator("table.items").inner_text()  # shown in lists
 
 
-def test_hostile_mail_runs_no_script_and_calls_no_one(page, ui_server, remote_server,
-                                                     browser_case):
+def test_hostile_mail_runs_no_script_and_calls_no_one(page, ui_server, remote_server, browser_case):
     remote_server.hits.clear()
     page.goto(f"/items/{browser_case.sha['hostile']}")
     frame_element = page.wait_for_selector("iframe.html-body")
@@ -148,7 +154,7 @@ def test_hostile_mail_runs_no_script_and_calls_no_one(page, ui_server, remote_se
     assert frame is not None
     frame.wait_for_load_state("load")
     assert "Facture" in frame.locator("body").inner_text()
-    page.wait_for_timeout(300)     # give any pending image, timer or fetch time to fire
+    page.wait_for_timeout(300)  # give any pending image, timer or fetch time to fire
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert page.locator("iframe.html-body").get_attribute("sandbox") == ""
     # The top page's own subject and attachment names are text, not markup.
@@ -181,7 +187,11 @@ def test_host_header_is_refused_on_the_real_server(ui_server):
 def test_post_without_csrf_is_refused_on_the_real_server(ui_server, browser_case):
     conn = http.client.HTTPConnection("127.0.0.1", ui_server.port, timeout=5)
     body = "decision=confirmed-authentic&reviewer=mallory"
-    conn.request("POST", f"/items/{browser_case.sha['filler4']}/decisions", body=body,
-                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    conn.request(
+        "POST",
+        f"/items/{browser_case.sha['filler4']}/decisions",
+        body=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert conn.getresponse().status == 403
     conn.close()

@@ -41,8 +41,15 @@ def _csrf(client: TestClient, sha: str) -> str:
 
 
 def test_pages_answer_with_security_headers(client, review_case):
-    for url in ("/", "/items", "/items?q=virement", f"/items/{review_case.sha['altered']}",
-                "/api/stats", "/api/items", "/static/htmx.min.js"):
+    for url in (
+        "/",
+        "/items",
+        "/items?q=virement",
+        f"/items/{review_case.sha['altered']}",
+        "/api/stats",
+        "/api/items",
+        "/static/htmx.min.js",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
@@ -58,14 +65,17 @@ def test_no_inline_script_in_any_page(client, review_case):
 
 
 def test_hostile_subject_and_filename_are_escaped(client, review_case):
-    for url in ("/items?q=facture", f"/items/{review_case.sha['hostile']}",
-                f"/items/{review_case.sha['attachment']}"):
+    for url in (
+        "/items?q=facture",
+        f"/items/{review_case.sha['hostile']}",
+        f"/items/{review_case.sha['attachment']}",
+    ):
         text = client.get(url).text
         assert "<script>window.pwned" not in text, url
         assert "<img src=x onerror" not in text, url
     page = client.get(f"/items/{review_case.sha['hostile']}").text
     assert "&lt;script&gt;window.pwned=" in page
-    assert "&lt;img src=x onerror=" in page      # the attachment's name, shown as text
+    assert "&lt;img src=x onerror=" in page  # the attachment's name, shown as text
 
 
 def test_html_body_only_in_sandboxed_srcdoc_without_remote_references(client, review_case):
@@ -76,8 +86,16 @@ def test_html_body_only_in_sandboxed_srcdoc_without_remote_references(client, re
     srcdoc = re.search(r'srcdoc="([^"]*)"', frames[0]).group(1)
     assert "Facture" in srcdoc and "jointe" in srcdoc
     assert f"127.0.0.1:{review_case.remote_port}" not in srcdoc
-    for word in ("script", "onerror", "javascript", "style=", "&lt;style", "srcset", "background",
-                 "href"):
+    for word in (
+        "script",
+        "onerror",
+        "javascript",
+        "style=",
+        "&lt;style",
+        "srcset",
+        "background",
+        "href",
+    ):
         assert word not in srcdoc.lower(), word
 
 
@@ -89,16 +107,19 @@ def test_item_page_shows_evidence_occurrences_thread_and_related(client, review_
     reply = client.get(f"/items/{review_case.sha['reply']}").text
     assert "copies/reply-copy.eml" in reply and "tresorerie/reply.eml" in reply
     assert "Found at 2 places" in reply
-    assert f"/items/{review_case.sha['original']}" in reply      # thread via In-Reply-To
+    assert f"/items/{review_case.sha['original']}" in reply  # thread via In-Reply-To
     data = client.get(f"/api/items/{review_case.sha['reply']}").json()
     assert sorted(data["occurrences"]) == ["copies/reply-copy.eml", "tresorerie/reply.eml"]
-    assert {t["sha256"] for t in data["thread"]} >= {review_case.sha["original"],
-                                                   review_case.sha["reply"]}
+    assert {t["sha256"] for t in data["thread"]} >= {
+        review_case.sha["original"],
+        review_case.sha["reply"],
+    }
 
 
 def test_diff_page_marks_changed_words(client, review_case):
     page = client.get(
-        f"/items/{review_case.sha['altered']}/diff/{review_case.sha['original']}").text
+        f"/items/{review_case.sha['altered']}/diff/{review_case.sha['original']}"
+    ).text
     assert "<del>1 200 </del>" in page
     assert "<ins>98 000 </ins>" in page
     assert "<ins>matin, en liquide.\n</ins>" in page
@@ -124,45 +145,56 @@ def test_unknown_item_is_404(client):
 def test_decision_needs_csrf_token(client, review_case):
     sha = review_case.sha["filler7"]
     form = {"decision": "needs-work", "reviewer": "Ana", "note": "check"}
-    refused = client.post(f"/items/{sha}/decisions", data=form | {"csrf": "forged"},
-                          follow_redirects=False)
+    refused = client.post(
+        f"/items/{sha}/decisions", data=form | {"csrf": "forged"}, follow_redirects=False
+    )
     assert refused.status_code == 403
-    assert client.post(f"/items/{sha}/decisions", data=form,
-                       follow_redirects=False).status_code == 403
+    assert (
+        client.post(f"/items/{sha}/decisions", data=form, follow_redirects=False).status_code == 403
+    )
     assert client.get(f"/api/items/{sha}").json()["decisions"] == []
     token = _csrf(client, sha)
     cookie = client.cookies.get(CSRF_COOKIE)
     assert cookie == token
-    accepted = client.post(f"/items/{sha}/decisions", data=form | {"csrf": token},
-                           follow_redirects=False)
+    accepted = client.post(
+        f"/items/{sha}/decisions", data=form | {"csrf": token}, follow_redirects=False
+    )
     assert accepted.status_code == 303
     decisions = client.get(f"/api/items/{sha}").json()["decisions"]
     assert [(d["decision"], d["reviewer"], d["note"]) for d in decisions] == [
-        ("needs-work", "Ana", "check")]
+        ("needs-work", "Ana", "check")
+    ]
 
 
 def test_decision_without_cookie_is_refused_even_with_a_token_value(review_case):
     fresh = TestClient(create_app(review_case.path), base_url=BASE)
-    response = fresh.post(f"/items/{review_case.sha['filler8']}/decisions",
-                          data={"decision": "needs-work", "reviewer": "x", "csrf": "a" * 43},
-                          follow_redirects=False)
+    response = fresh.post(
+        f"/items/{review_case.sha['filler8']}/decisions",
+        data={"decision": "needs-work", "reviewer": "x", "csrf": "a" * 43},
+        follow_redirects=False,
+    )
     assert response.status_code == 403
 
 
 def test_cross_origin_post_is_refused(client, review_case):
     sha = review_case.sha["filler9"]
     token = _csrf(client, sha)
-    response = client.post(f"/items/{sha}/decisions",
-                           data={"decision": "needs-work", "reviewer": "x", "csrf": token},
-                           headers={"Origin": "http://evil.example"}, follow_redirects=False)
+    response = client.post(
+        f"/items/{sha}/decisions",
+        data={"decision": "needs-work", "reviewer": "x", "csrf": token},
+        headers={"Origin": "http://evil.example"},
+        follow_redirects=False,
+    )
     assert response.status_code == 403
 
 
 def test_unknown_decision_kind_is_refused(client, review_case):
     sha = review_case.sha["filler10"]
     token = _csrf(client, sha)
-    response = client.post(f"/items/{sha}/decisions",
-                           data={"decision": "delete-everything", "reviewer": "x", "csrf": token})
+    response = client.post(
+        f"/items/{sha}/decisions",
+        data={"decision": "delete-everything", "reviewer": "x", "csrf": token},
+    )
     assert response.status_code == 400
 
 
@@ -183,7 +215,7 @@ def test_token_required_when_bound_beyond_loopback(review_case):
     assert client.get("/?token=wrong").status_code == 403
     first = client.get(f"/items?q=lyon&token={token}", follow_redirects=False)
     assert first.status_code == 303
-    assert first.headers["location"] == "/items?q=lyon"     # the token leaves the address bar
+    assert first.headers["location"] == "/items?q=lyon"  # the token leaves the address bar
     assert "samesite=strict" in first.headers["set-cookie"].lower()
     assert client.cookies.get(TOKEN_COOKIE) == token
     assert client.get("/items?q=lyon").status_code == 200
@@ -222,4 +254,5 @@ def test_api_search_and_facets(client):
     assert data["facets"]["verdict"] == [{"value": "altered", "count": 1, "selected": True}]
     stats = client.get("/api/stats").json()
     assert stats["items"] == stats["verdicts"]["unverified"] + sum(
-        n for v, n in stats["verdicts"].items() if v != "unverified")
+        n for v, n in stats["verdicts"].items() if v != "unverified"
+    )

@@ -1,0 +1,142 @@
+"""One Aho-Corasick pass over an item's scan string finds where every word-led detector may
+match: keywords, password labels, date-of-birth labels, BIC and VAT labels, street types; and
+whether the hints of token rules occur at all.
+
+The scan string (`folding.fold_and_scan`) is the folded text with non-word characters as
+spaces, so an anchor " word " occurs exactly where a folded word starts (after a non-word
+character) and ends. Anchors are a superset: each detector still confirms a candidate with
+its own regular expression at that offset, so anchors decide only where to look, never what
+is found. Not for number families (see `personal.py`, dense runs) nor symbols (`€`, `@`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from .folding import _scan_char, fold_and_scan
+
+# Detector families fed by the anchors. TOKEN and GENERIC anchors are hints, not words: they
+# match anywhere (a token rule's payload is its index).
+KEYWORD, PASSWORD, BIRTH, BIC, VAT, STREET_FR, STREET_EN, TOKEN, GENERIC = range(9)
+FAMILIES = 9
+_MULTI = -1  # an anchor shared by several families: payload is a tuple of (family, payload)
+
+# Fixed anchors of the built-in patterns of `patterns.py` (the regular expressions there are
+# the reference; these only need to cover every place they can match, at a word start).
+BIRTH_ANCHORS = (
+    " ne ", " nee ", " date ", " ddn ", " born ", " birth", " dob ", " d ob ", " do b ",
+    " d o b ",
+)  # fmt: skip
+BIC_ANCHORS = (" bic", " swift")
+VAT_ANCHORS = (" tva", " vat", " ust", " iva", " btw", " intracom")
+STREET_FR_WORDS = (
+    "rue", "avenue", "av", "bd", "boulevard", "place", "pl", "allee", "chemin", "impasse",
+    "quai", "route", "rte", "cours", "square", "passage", "villa", "faubourg", "fbg", "voie",
+    "sentier", "esplanade", "promenade", "parvis", "rond point", "cite", "residence",
+    "hameau", "lieu dit", "montee", "traverse", "domaine", "lotissement", "zac", "za", "zi",
+)  # fmt: skip
+STREET_EN_WORDS = (
+    "street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "dr", "boulevard",
+    "blvd", "way", "court", "ct", "place", "pl", "square", "sq", "terrace", "close",
+    "crescent", "gardens", "row", "mews", "parkway", "highway",
+)  # fmt: skip
+
+
+def scan_form(folded: str) -> str:
+    """A folded phrase as it appears in the scan string."""
+    return "".join(_scan_char(c) for c in folded)
+
+
+def phrase_anchor(key: str, *, open_end: bool) -> str:
+    """The anchor of a folded phrase (words separated by single spaces): its first word in
+    scan form between spaces; `open_end` when the phrase may go on with word characters (a
+    `*` stem, a password label followed by any separator)."""
+    first = key.split(" ", 1)[0]
+    closed = not open_end or " " in key
+    return " " + scan_form(first) + (" " if closed else "")
+
+
+def hint_anchor(hint: str) -> str | None:
+    """The scan form of a token hint (a substring of the text as written), or None when the
+    scan string cannot stand for it (non-ASCII: fold and scan may differ by context)."""
+    if not hint.isascii() or not hint:
+        return None
+    return scan_form(hint.lower())
+
+
+def build_automaton(entries: Iterable[tuple[str, int, object]]) -> ahocorasick.Automaton:
+    """An automaton of (anchor, family, payload) entries; an anchor may serve several
+    families."""
+    by_anchor: dict[str, list[tuple[int, object]]] = {}
+    for anchor, family, payload in entries:
+        slot = by_anchor.setdefault(anchor, [])
+        if family == TOKEN:  # hints of several rules may coincide
+            if (family, payload) not in slot:
+                slot.append((family, payload))
+        elif all(f != family for f, _ in slot):
+            slot.append((family, payload))
+        elif family == KEYWORD and (KEYWORD, payload) not in slot:
+            # Two phrases share an anchor: the keyword regex decides.
+            slot[:] = [(f, None if f == KEYWORD else p) for f, p in slot]
+    automaton = ahocorasick.Automaton()
+    for anchor, slot in by_anchor.items():
+        if len(slot) == 1:
+            automaton.add_word(anchor, (len(anchor), slot[0][0], slot[0][1]))
+        else:
+            automaton.add_word(anchor, (len(anchor), _MULTI, tuple(slot)))
+    automaton.make_automaton()
+    return automaton
+
+
+def fixed_anchors() -> list[tuple[str, int, object]]:
+    """The anchors of the built-in (not rule-file) detectors."""
+    entries: list[tuple[str, int, object]] = []
+    entries += [(a, BIRTH, None) for a in BIRTH_ANCHORS]
+    entries += [(a, BIC, None) for a in BIC_ANCHORS]
+    entries += [(a, VAT, None) for a in VAT_ANCHORS]
+    entries += [(f" {w} ", STREET_FR, None) for w in STREET_FR_WORDS]
+    entries += [(f" {w} ", STREET_EN, None) for w in STREET_EN_WORDS]
+    return entries
+
+
+@dataclass
+class Scan:
+    """One text, folded, with the word-start candidates of each anchored family.
+
+    `keywords` holds (offset, key) pairs: `key` is the keyword when the anchor alone proves
+    the match (a one-word keyword that no phrase extends), None when the keyword regex must
+    confirm it. The other families hold offsets (text offsets of word starts), except TOKEN:
+    the indexes of the token rules whose hints occur."""
+
+    text: str
+    folded: str
+    keywords: list[tuple[int, str | None]]
+    candidates: list[list[int]]
+
+
+def scan_text(text: str, automaton: ahocorasick.Automaton) -> Scan:
+    """Fold `text` and collect the candidates of every anchored family in one pass."""
+    folded, scan = fold_and_scan(text)
+    keywords: list[tuple[int, str | None]] = []
+    candidates: list[list[int]] = [[] for _ in range(FAMILIES)]
+    add_keyword = keywords.append
+    for end, (length, family, payload) in automaton.iter(scan):
+        # The anchor starts on the space before the word: scan offset s is text offset s - 1,
+        # so the word starts at text offset end - length + 1.
+        start = end - length + 1
+        if family == KEYWORD:
+            add_keyword((start, payload))
+        elif family == _MULTI:
+            for fam, pay in payload:
+                if fam == KEYWORD:
+                    add_keyword((start, pay))
+                else:
+                    candidates[fam].append(pay if fam == TOKEN else start)
+        else:
+            candidates[family].append(payload if family == TOKEN else start)
+    if len(keywords) > 1:
+        keywords.sort(key=lambda hit: hit[0])
+    return Scan(text, folded, keywords, candidates)
