@@ -29,10 +29,18 @@ import dkim
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-WORDS = (
-    "campagne réunion budget presse programme meeting invoice logistics salle train "
-    "candidate policy draft agenda volunteers rally fundraising débat sondage region"
-).split()
+SYLLABLES = ("ca", "pa", "gne", "réu", "nion", "bu", "dget", "pre", "sse", "pro", "gram", "me",
+             "mee", "ting", "in", "voi", "ce", "lo", "gis", "tic", "sal", "le", "tra", "can",
+             "di", "dat", "po", "li", "cy", "dra", "ft", "a", "gen", "da", "vo", "lun", "té",
+             "rs", "ral", "ly", "fon", "dé", "bat", "son", "da", "ge", "ré", "gion")
+# A Zipf-distributed vocabulary of 5,000 words: texts share common words but are not
+# near-duplicates of each other, as in real mail (a tiny vocabulary would make every
+# message a near-duplicate of every other and measure a case no dump has).
+_VOCAB_RNG = random.Random(5)
+WORDS = sorted({"".join(_VOCAB_RNG.choices(SYLLABLES, k=_VOCAB_RNG.randint(1, 4)))
+                for _ in range(8000)})[:5000]
+_VOCAB_RNG.shuffle(WORDS)
+WEIGHTS = [1 / (rank + 1) for rank in range(len(WORDS))]
 DOMAIN, SELECTOR = "bench-sender.example", "bench2048"
 
 
@@ -48,9 +56,12 @@ def _key() -> tuple[bytes, str]:
 def _message(n: int, rng: random.Random) -> bytes:
     size = rng.randint(5_000, 50_000)
     when = datetime(2017, 3, 1, tzinfo=UTC) + timedelta(minutes=37 * n)
-    text_words = []
-    while sum(len(w) + 1 for w in text_words) < size * 0.6:
-        text_words.append(rng.choice(WORDS))
+    text_words: list[str] = []
+    length = 0
+    while length < size * 0.6:
+        batch = rng.choices(WORDS, weights=WEIGHTS, k=200)
+        text_words.extend(batch)
+        length += sum(len(w) + 1 for w in batch)
     lines = [" ".join(text_words[i:i + 12]) for i in range(0, len(text_words), 12)]
     boundary = f"=_bench_{n}"
     attachment = base64.encodebytes(rng.randbytes(int(size * 0.3))).decode()

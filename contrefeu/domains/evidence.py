@@ -51,7 +51,7 @@ _TYPO_TLDS = frozenset({"co", "cm", "om", "con", "cmo", "comm"})
 # Tokens that make a label read like a domain name ("google-com-login", "mofa-gov").
 _TLD_TOKENS = frozenset({"com", "net", "org", "gov", "edu", "mil", "int"})
 _VISUAL_PAIRS = ("il", "l1", "i1", "o0", "ce", "co", "uv", "gq", "nm", "ao", "ea", "mn", "bd")
-_LOOKALIKE_CHARS = frozenset("0134578qlvnci")
+_LOOKALIKE_CHARS = frozenset("012345789qlvnci")
 _LURE_FOLD = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
 
 
@@ -66,7 +66,20 @@ class Candidate:
 
 
 _CANON_PAIRS = {"rn": "m", "vv": "w", "cl": "d", "nn": "m"}
-_CANON_CHARS = {"0": "o", "1": "l", "i": "l", "3": "e", "4": "a", "5": "s", "7": "t", "q": "g"}
+_CANON_CHARS = {
+    "0": "o",
+    "1": "l",
+    "i": "l",
+    "2": "z",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "6": "b",
+    "7": "t",
+    "8": "b",
+    "9": "g",
+    "q": "g",
+}
 _CANON = str.maketrans(_CANON_CHARS)
 
 
@@ -398,8 +411,6 @@ class EvidenceFinder:
             if end == len(compact)
             else "contain:middle"
         ] = 1.0
-        if brand.ordinary_word and not lures:
-            f["contain:b:word:nolure"] = 1.0  # "officedepot": an ordinary word needs a lure
         if lures:
             f["contain:lure"] = 1.0
         elif context:
@@ -469,6 +480,10 @@ class EvidenceFinder:
                 f = self._features("typo", brand, obs.suffix, base)
                 f["typo:dist2" if dist == 2 else "typo:dist1"] = 1.0
                 f["typo:rel"] = dist / size
+                if part[0] != brand.compact[0]:
+                    # Readers anchor on the first letter: a slip there rarely fools anyone,
+                    # and unrelated names ("pcloud", "bitrix") differ there most often.
+                    f["typo:first"] = 1.0
                 if brand.compact in part:
                     f["typo:added"] = 1.0  # "youtubee": the brand with letters added
                 if natural:
@@ -518,6 +533,8 @@ class EvidenceFinder:
         reg_lure = bool(self._lure_pieces(reg_pieces, reg_tokens)[0])
         reg_tld = any(t in _TLD_TOKENS for t in obs.label.split("-"))
         n_sub = len(obs.subdomains)
+        # A country or generic TLD as a label on the left: "google.com.evil.xyz".
+        tld_left = any(s in _TLD_TOKENS or s in {"co", "ne", "go", "or"} for s in obs.subdomains)
         for depth, sub in enumerate(reversed(obs.subdomains), 1):
             if sub in _NEUTRAL_SUBDOMAINS:
                 continue
@@ -538,6 +555,13 @@ class EvidenceFinder:
                             f["sub:reglure"] = 1.0
                         if reg_tld:
                             f["sub:regtld"] = 1.0
+                        if tld_left:
+                            f["sub:tldleft"] = 1.0
+                        after = obs.subdomains[n_sub - depth + 1 :]
+                        if brand.suffix and ".".join(after[: brand.suffix.count(".") + 1]) == (
+                            brand.suffix
+                        ):
+                            f["sub:fulldomain"] = 1.0  # "brand.com.verify-login.net"
                         if depth > 1:
                             f["sub:deep"] = 1.0
                         if n_sub >= 3:

@@ -109,8 +109,8 @@ def fit_logistic(
         beta -= step
         if np.max(np.abs(step)) < 1e-7:
             break
-    weights_out = {n: round(float(beta[j]), 4) for n, j in col.items() if abs(beta[j]) > 1e-4}
-    return LinearModel(round(float(beta[-1]), 4), weights_out, {})
+    weights_out = {n: round(float(beta[j]), 6) for n, j in col.items() if abs(beta[j]) > 1e-6}
+    return LinearModel(round(float(beta[-1]), 6), weights_out, {})
 
 
 def _name_scores(model: LinearModel, groups: Sequence[list[dict[str, float]]]) -> list[float]:
@@ -139,8 +139,7 @@ def fit(
     one the first model scores highest (the evidence that decides the name's score).
     """
     pos = [
-        data.positives[i]
-        for i in (range(len(data.positives)) if positives is None else positives)
+        data.positives[i] for i in (range(len(data.positives)) if positives is None else positives)
     ]
     neg = [
         data.negatives[i] for i in (range(len(data.negatives)) if negatives is None else negatives)
@@ -195,7 +194,7 @@ def shift_to_threshold(model: LinearModel, threshold: float, meta: dict[str, Any
     """Move the bias so that ``threshold`` becomes ``DEFAULT_THRESHOLD``."""
     t = min(max(threshold, 1e-6), 1 - 1e-6)
     shift = math.log(DEFAULT_THRESHOLD / (1 - DEFAULT_THRESHOLD)) - math.log(t / (1 - t))
-    return LinearModel(round(model.bias + shift, 4), model.weights, meta)
+    return LinearModel(round(model.bias + shift, 6), model.weights, meta)
 
 
 def main(argv: Sequence[str] | None = None) -> None:  # pragma: no cover - a fitting run

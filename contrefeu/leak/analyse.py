@@ -126,6 +126,7 @@ def _analyse_email(item: SourceItem, record: ItemRecord, context: AnalysisContex
     record.verdict, record.confidence = decision.verdict, decision.confidence
     record.findings.extend(decision.findings)
     record.minhash = text_minhash(record.body_text)
+    _sensitivity(record, context)
     if context.decoys:
         record.findings.extend(
             context.decoys.match(

@@ -238,3 +238,20 @@ def report_command(case_path: Path, out_dir: Path) -> None:
         json_path, html_path = write_report(case, out_dir)
     click.echo(f"report: {html_path}")
     click.echo(f"data:   {json_path}")
+
+
+@leak_group.command(name="serve")
+@CASE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; any address beyond this machine requires an access token.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8750, show_default=True)
+def serve_command(case_path: Path, host: str, port: int) -> None:
+    """Review the case in a local web page (nothing leaves this machine)."""
+    from contrefeu.web.security import new_token, reviewer_url, token_required
+    from contrefeu.web.server import serve
+
+    Case.open(case_path, create=False, readonly=True).close()   # a clear error before binding
+    token = new_token() if token_required(host) else None
+    click.echo(f"Review UI of {case_path}: {reviewer_url(host, port, token)}")
+    click.echo("Press Ctrl+C to stop.")
+    serve(case_path, host=host, port=port, token=token)

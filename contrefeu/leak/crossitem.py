@@ -301,7 +301,8 @@ def recombine(case: Case) -> None:
             Finding(row["code"], row["severity"], row["detail"], row["related_path"])
         )
     rows = case.conn.execute(
-        "SELECT id, dump, path, parent_path, kind, item_verdict, item_confidence FROM items "
+        "SELECT id, dump, path, parent_path, kind, item_verdict, item_confidence, verdict, "
+        "confidence FROM items "
         "ORDER BY parent_path IS NOT NULL, path"
     ).fetchall()
     final: dict[tuple[str, str], str] = {}
@@ -316,5 +317,6 @@ def recombine(case: Case) -> None:
             if parent == "authentic":
                 verdict, confidence = "authentic", decide_attachment(parent, "").confidence
         final[(row["dump"], row["path"])] = verdict
-        updates.append((verdict, confidence, row["id"]))
+        if (verdict, confidence) != (row["verdict"], row["confidence"]):
+            updates.append((verdict, confidence, row["id"]))
     case.conn.executemany("UPDATE items SET verdict = ?, confidence = ? WHERE id = ?", updates)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from contrefeu.store import Case
+from contrefeu.store.decisions import latest_decisions
 
 CSV_FIELDS = [
     "path",
@@ -34,17 +35,9 @@ CSV_FIELDS = [
 ]
 
 
-def _latest_reviews(case: Case) -> dict[str, dict[str, Any]]:
-    rows = case.conn.execute(
-        "SELECT sha256, decision, note, reviewer, created_at FROM decisions ORDER BY id"
-    ).fetchall()
-    return {r["sha256"]: {k: r[k] for k in ("decision", "note", "reviewer", "created_at")}
-            for r in rows}
-
-
 def export_rows(case: Case) -> Iterator[dict[str, Any]]:
     """One contract object per item."""
-    reviews = _latest_reviews(case)
+    reviews = latest_decisions(case)
     for row in case.iter_items():
         is_email = row["kind"] == "email"
         signatures = [

@@ -38,7 +38,9 @@ _EMPTY = np.uint64(1 << 32)
 
 
 def _shingle_hashes(words: list[str]) -> np.ndarray:
-    word_hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64,
+    # Each distinct word is hashed once; the text is then a run of dictionary look-ups.
+    vocabulary = {w: zlib.crc32(w.encode()) for w in set(words)}
+    word_hashes = np.fromiter(map(vocabulary.__getitem__, words), dtype=np.uint64,
                               count=len(words))
     count = len(words) - SHINGLE_WORDS + 1
     shingles = np.zeros(count, dtype=np.uint64)
@@ -84,14 +86,14 @@ def near_duplicate_clusters(
     signatures: Iterable[tuple[Hashable, bytes]], threshold: float = THRESHOLD
 ) -> list[list[Hashable]]:
     """Groups of keys whose texts are near-duplicates (clusters of 2 or more), sorted."""
-    from datasketch import MinHash, MinHashLSH
+    from datasketch import LeanMinHash, MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    minhashes: dict[Hashable, MinHash] = {}
+    minhashes: dict[Hashable, LeanMinHash] = {}
     for key, raw in signatures:
-        minhash = MinHash(
-            num_perm=NUM_PERM, scheme=SCHEME, hashvalues=np.frombuffer(raw, dtype=np.uint32)
-        )
+        # Lean: made from stored values, without the permutation tables nothing here needs.
+        values = np.frombuffer(raw, dtype=np.uint32)
+        minhash = LeanMinHash(seed=1, scheme=SCHEME, hashvalues=values)
         minhashes[key] = minhash
         lsh.insert(key, minhash, check_duplication=False)
     parent: dict[Hashable, Hashable] = {k: k for k in minhashes}
@@ -102,12 +104,17 @@ def near_duplicate_clusters(
             key = parent[key]
         return key
 
-    for key, minhash in minhashes.items():
-        for other in lsh.query(minhash):
-            if other != key and minhash.jaccard(minhashes[other]) >= threshold:
-                root_a, root_b = find(key), find(other)
-                if root_a != root_b:
-                    parent[root_b] = root_a
+    # Walk the LSH buckets rather than querying every key: a query returns a whole bucket, so
+    # a dump of 20,000 copies of one newsletter would cost 20,000 x 20,000 comparisons. Each
+    # member of a bucket is compared with the bucket's first member only; members that are
+    # similar to each other but not to it meet again in another band's bucket.
+    for table in lsh.hashtables:
+        for band in table.keys():
+            members = sorted(table.get(band), key=str)
+            head = minhashes[members[0]]
+            for other in members[1:]:
+                if find(members[0]) != find(other) and head.jaccard(minhashes[other]) >= threshold:
+                    parent[find(other)] = find(members[0])
     clusters: dict[Hashable, list[Hashable]] = {}
     for key in minhashes:
         clusters.setdefault(find(key), []).append(key)

@@ -137,7 +137,8 @@ MIGRATIONS: list[tuple[str, str]] = [
             VALUES ('delete', old.id, old.subject, old.from_addr, old.from_name, old.body_text,
                     old.filename);
         END;
-        CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN
+        CREATE TRIGGER items_au AFTER UPDATE OF subject, from_addr, from_name, body_text,
+            filename ON items BEGIN
             INSERT INTO items_fts (items_fts, rowid, subject, from_addr, from_name, body_text, filename)
             VALUES ('delete', old.id, old.subject, old.from_addr, old.from_name, old.body_text,
                     old.filename);

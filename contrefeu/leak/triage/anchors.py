@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
 
 import ahocorasick
 
@@ -67,6 +69,14 @@ def hint_anchor(hint: str) -> str | None:
     return scan_form(hint.lower())
 
 
+def _joined(one: Any, other: Any) -> Any:
+    """The payload of a keyword anchor shared by two keywords: the same word (alone a keyword
+    if either is), or None (the regex decides)."""
+    if one is None or other is None or one[0] != other[0]:
+        return None
+    return (one[0], one[1] or other[1], one[2], one[3])
+
+
 def build_automaton(entries: Iterable[tuple[str, int, object]]) -> ahocorasick.Automaton:
     """An automaton of (anchor, family, payload) entries; an anchor may serve several
     families."""
@@ -78,9 +88,8 @@ def build_automaton(entries: Iterable[tuple[str, int, object]]) -> ahocorasick.A
                 slot.append((family, payload))
         elif all(f != family for f, _ in slot):
             slot.append((family, payload))
-        elif family == KEYWORD and (KEYWORD, payload) not in slot:
-            # Two phrases share an anchor: the keyword regex decides.
-            slot[:] = [(f, None if f == KEYWORD else p) for f, p in slot]
+        elif family == KEYWORD:
+            slot[:] = [(f, _joined(p, payload) if f == KEYWORD else p) for f, p in slot]
     automaton = ahocorasick.Automaton()
     for anchor, slot in by_anchor.items():
         if len(slot) == 1:
@@ -106,37 +115,36 @@ def fixed_anchors() -> list[tuple[str, int, object]]:
 class Scan:
     """One text, folded, with the word-start candidates of each anchored family.
 
-    `keywords` holds (offset, key) pairs: `key` is the keyword when the anchor alone proves
-    the match (a one-word keyword that no phrase extends), None when the keyword regex must
-    confirm it. The other families hold offsets (text offsets of word starts), except TOKEN:
+    `keywords` holds (offset, payload) pairs: the payload of a one-word keyword (see
+    `ruleset._keyword_anchors`), or None when the keyword regex must confirm the match. The other families hold offsets (text offsets of word starts), except TOKEN:
     the indexes of the token rules whose hints occur."""
 
     text: str
     folded: str
-    keywords: list[tuple[int, str | None]]
-    candidates: list[list[int]]
+    keywords: list[tuple[int, Any]]
+    candidates: list[list[Any]]
 
 
 def scan_text(text: str, automaton: ahocorasick.Automaton) -> Scan:
     """Fold `text` and collect the candidates of every anchored family in one pass."""
     folded, scan = fold_and_scan(text)
-    keywords: list[tuple[int, str | None]] = []
-    candidates: list[list[int]] = [[] for _ in range(FAMILIES)]
-    add_keyword = keywords.append
-    for end, (length, family, payload) in automaton.iter(scan):
-        # The anchor starts on the space before the word: scan offset s is text offset s - 1,
-        # so the word starts at text offset end - length + 1.
-        start = end - length + 1
+    # An anchor starts on the space before its word: scan offset s is text offset s - 1, so
+    # the word starts at text offset end - length + 1.
+    hits = list(automaton.iter(scan))
+    keywords = [(end - v[0] + 1, v[2]) for end, v in hits if v[1] == KEYWORD]
+    candidates: list[list[Any]] = [[] for _ in range(FAMILIES)]
+    for end, (length, family, payload) in hits:
         if family == KEYWORD:
-            add_keyword((start, payload))
-        elif family == _MULTI:
+            continue
+        start = end - length + 1
+        if family == _MULTI:
             for fam, pay in payload:
                 if fam == KEYWORD:
-                    add_keyword((start, pay))
+                    keywords.append((start, pay))
                 else:
                     candidates[fam].append(pay if fam == TOKEN else start)
         else:
             candidates[family].append(payload if family == TOKEN else start)
     if len(keywords) > 1:
-        keywords.sort(key=lambda hit: hit[0])
+        keywords.sort(key=itemgetter(0))
     return Scan(text, folded, keywords, candidates)

@@ -24,6 +24,22 @@ def keyword_category(rules: TriageRules, matched: str) -> tuple[str, str] | None
     return (key, category) if category else None
 
 
+def _proved(folded: str, end: int, spaced: str, joined: str) -> bool:
+    """Whether a one-word keyword ending at `end` (before a non-word character) is the whole
+    match: no contraction follows ("don't"), and no longer phrase can go on from there."""
+    if end >= len(folded):
+        return True
+    ch = folded[end]
+    if ch == "'" or ch in joined:
+        return False
+    if spaced and ch.isspace():
+        nxt = end + 1
+        while nxt < len(folded) and folded[nxt].isspace():
+            nxt += 1
+        return nxt >= len(folded) or folded[nxt] not in spaced
+    return True
+
+
 def keyword_hits(scan: Scan, rules: TriageRules) -> list[KeywordHit]:
     """Every keyword hit of the text, in order. A candidate whose anchor proves it (see
     `ruleset._keyword_anchors`) is taken as is; the others are confirmed by the keyword
@@ -34,25 +50,32 @@ def keyword_hits(scan: Scan, rules: TriageRules) -> list[KeywordHit]:
     seen: dict[str, tuple[str, str] | None] = {}
     hits: list[KeywordHit] = []
     end = -1
-    for start, key in scan.keywords:
+    for start, payload in scan.keywords:
         if start < end:
             continue
-        if key is not None and folded[start + len(key) : start + len(key) + 1] != "'":
-            end = start + len(key)
-            hits.append((start, end, key, categories[key]))
-        else:
-            m = pattern.match(folded, start)
-            if m is None:
+        if payload is not None:
+            word, alone, spaced, joined = payload
+            stop = start + len(word)
+            # Inline for the common case (a space or punctuation after a word no phrase
+            # continues); `_proved` otherwise.
+            ch = folded[stop : stop + 1]
+            if (ch == " " and not spaced) or _proved(folded, stop, spaced, joined):
+                if alone:  # else only phrases start with this word, and none goes on here
+                    end = stop
+                    hits.append((start, stop, word, categories[word]))
                 continue
-            end = m.end()
-            word = m.group()
-            if word not in seen:
-                seen[word] = keyword_category(rules, word)
-            hit = seen[word]
-            if hit:
-                hits.append((start, end, hit[0], hit[1]))
-        if len(hits) >= MAX_PER_FAMILY:
-            break
+        m = pattern.match(folded, start)
+        if m is None:
+            continue
+        end = m.end()
+        word = m.group()
+        if word not in seen:
+            seen[word] = keyword_category(rules, word)
+        hit = seen[word]
+        if hit:
+            hits.append((start, end, hit[0], hit[1]))
+            if len(hits) >= MAX_PER_FAMILY:
+                break
     return hits
 
 

@@ -5,8 +5,6 @@ categories, lists of people), the cap on keyword spans, and the level. The thres
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import Any
-
 from .ruleset import TriageRules
 from .spans import FIND_RANK, PREVIEW_CHARS, RANK, Find, Secret, Span, Triage, preview
 
@@ -21,13 +19,23 @@ class Collector:
         self.rules = rules
         self.finds: list[Find] = []
 
-    def add(self, start: int, end: int, kind: str, shown: str, **kw: Any) -> None:
+    def add(
+        self,
+        start: int,
+        end: int,
+        kind: str,
+        shown: str,
+        *,
+        value: str | None = None,
+        severity: str | None = None,
+        counted: bool = True,
+        secret: Secret | None = None,
+    ) -> None:
         family = kind.split(":", 1)[0]
-        category, severity = self.rules.kinds.get(family, ("personal-data", "low"))
-        kw.setdefault("value", shown)
+        category, base = self.rules.kinds.get(family, ("personal-data", "low"))
         self.finds.append(
-            Find(start, end, kind, kw.pop("category", category),
-                 kw.pop("severity", severity), preview(shown), FIND_RANK[family], **kw)
+            Find(start, end, kind, category, severity or base, preview(shown), FIND_RANK[family],
+                 counted, shown if value is None else value, secret)
         )  # fmt: skip
 
 

@@ -172,7 +172,7 @@ def windows_with(runs: list[tuple[int, int, int]], min_digits: int) -> list[tupl
 def phones(text: str, runs: list[tuple[int, int, int]], out: Collector) -> None:
     for m in in_windows(p.PHONE_REGION_RE, text, windows_with(runs, 8)):
         region = m.group().rstrip(" \t\u00a0\u202f.-/(")
-        if sum(c.isdigit() for c in region) < 8:
+        if sum(map(str.isdigit, region)) < 8:
             continue
         for start, end, e164 in _phone_matches(region[:2000]):
             s = m.start() + start
@@ -219,11 +219,16 @@ def _spaces_before(text: str, i: int) -> int:
     return i
 
 
+# Where both address patterns may start: a digit that no word character, comma or dot
+# precedes (their own first step).
+_NUMBER_START_RE = re.compile(r"\d(?<![\w,.]\d)")
+
+
 def _french_starts(text: str, street: int, out: list[int]) -> None:
     # "<number>[ bis][,] <street type>": the number ends just before the street's spaces.
     run = _spaces_before(text, street)
     line = text.rfind("\n", 0, street) + 1
-    out.extend(i for i in range(max(line, run - _NUMBER_FR), run) if text[i].isdecimal())
+    out.extend(m.start() for m in _NUMBER_START_RE.finditer(text, max(line, run - _NUMBER_FR), run))
 
 
 def _english_starts(text: str, street: int, out: list[int]) -> None:
@@ -234,12 +239,11 @@ def _english_starts(text: str, street: int, out: list[int]) -> None:
     for back in range(5):
         if end <= line:
             return
-        start = end
-        while start > line and text[start - 1] not in " \t":
-            start -= 1
+        start = max(text.rfind(" ", line, end), text.rfind("\t", line, end)) + 1
+        start = max(start, line)
         if back:
-            first = max(start, end - _NUMBER_EN)
-            out.extend(i for i in range(first, end) if text[i].isdecimal())
+            found = _NUMBER_START_RE.finditer(text, max(start, end - _NUMBER_EN), end)
+            out.extend(m.start() for m in found)
         end = _spaces_before(text, start)
         if end == start:
             return

@@ -107,20 +107,29 @@ def _is_word(text: str) -> bool:
 
 
 def _keyword_anchors(keys: list[tuple[str, bool]]) -> list[tuple[str, int, object]]:
-    """Anchors of the keywords (folded key, is a `*` stem). A one-word keyword that no
-    other phrase continues with a non-word character (" ", "-", "'") is proved by its
-    anchor alone: the keyword regex would match exactly that word there."""
-    extended = {
-        key[:i]
-        for key, _ in keys
-        for i, ch in enumerate(key)
-        if i and not (ch.isalnum() or ch == "_")
-    }
+    """Anchors of the keywords (folded key, is a `*` stem). When the anchor is a whole word
+    its payload is (word, the word alone is a keyword, first letters of the words that
+    continue a phrase after it, other characters that continue one): `keywords.keyword_hits`
+    then needs the regex only when the text goes on as a phrase may. Other anchors (stems,
+    words with punctuation) are always confirmed by the regex (payload None)."""
+    spaced: dict[str, set[str]] = {}
+    joined: dict[str, set[str]] = {}
+    for key, _ in keys:
+        for i, ch in enumerate(key):
+            if i and not (ch.isalnum() or ch == "_"):
+                if ch == " ":
+                    spaced.setdefault(key[:i], set()).add(key[i + 1])
+                else:
+                    joined.setdefault(key[:i], set()).add(ch)
     entries: list[tuple[str, int, object]] = []
     for key, star in keys:
-        fast = not star and _is_word(key) and key not in extended
         anchor = anchors.phrase_anchor(key, open_end=star)
-        entries.append((anchor, anchors.KEYWORD, key if fast else None))
+        word = key.split(" ", 1)[0]
+        payload = None
+        if not star and _is_word(word):
+            follow = "".join(sorted(spaced.get(word, ())))
+            payload = (word, word == key, follow, "".join(sorted(joined.get(word, ()))))
+        entries.append((anchor, anchors.KEYWORD, payload))
     return entries
 
 

@@ -95,21 +95,26 @@ def _looks_like_password(value: str) -> bool:
     )
 
 
+def password_find(out: Collector, text: str, m: re.Match[str], strict: bool) -> None:
+    """A password after a label match `m` (on the folded text), unless its value is a word
+    that is not a password; `strict` for "the password is X" (X must look like one)."""
+    s, e = _password_value(text, *m.span("value"))
+    value = text[s:e]
+    if not value or " ".join(fold(value).split()) in out.rules.not_passwords:
+        return
+    if set(value) <= set("*•●xX.") or "://" in value:
+        return
+    if strict and not _looks_like_password(value):
+        return
+    out.add(s, e, "password", f"******** ({len(value)} chars)",
+            secret=Secret("password", sha256(value), s, e))  # fmt: skip
+
+
 def passwords(scan: Scan, out: Collector) -> None:
-    text, folded = scan.text, scan.folded
     rules = out.rules
     offsets = scan.candidates[PASSWORD]
     if not offsets:
         return
     for pattern, strict in ((rules.password_re, False), (rules.password_verb_re, True)):
-        for m in anchored(pattern, folded, offsets):
-            s, e = _password_value(text, *m.span("value"))
-            value = text[s:e]
-            if not value or " ".join(fold(value).split()) in rules.not_passwords:
-                continue
-            if set(value) <= set("*•●xX.") or "://" in value:
-                continue
-            if strict and not _looks_like_password(value):
-                continue
-            out.add(s, e, "password", f"******** ({len(value)} chars)",
-                    secret=Secret("password", sha256(value), s, e))  # fmt: skip
+        for m in anchored(pattern, scan.folded, offsets):
+            password_find(out, scan.text, m, strict)
