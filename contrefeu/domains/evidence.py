@@ -397,7 +397,7 @@ class EvidenceFinder:
             return  # "intel" inside "intelligence"
         toks = tokens(reading)
         rest = [p for p in (compact[:start], compact[end:]) if p]
-        pieces = [w for p in rest for w in segment(p)]
+        pieces = [w for p in rest for w in _words_of(p)]
         lures, context = self._lure_pieces(pieces, toks)
         f = self._features("contain", brand, obs.suffix, base)
         if alias is not None:
@@ -485,6 +485,8 @@ class EvidenceFinder:
                     # and unrelated names ("pcloud", "bitrix") differ there most often.
                     f["typo:first"] = 1.0
                 if brand.compact in part:
+                    if not part.replace(brand.compact, "", 1).isalpha():
+                        continue  # "brand1": digits added are a combosquat, not a slip
                     f["typo:added"] = 1.0  # "youtubee": the brand with letters added
                 if natural:
                     f["typo:natural"] = 1.0
@@ -657,6 +659,14 @@ class EvidenceFinder:
             elif w in self._context:
                 context.append(w)
         return lures, context
+
+
+def _words_of(text: str) -> tuple[str, ...]:
+    """``segment``, reading look-alike digits inside letters as letters ("l0gin" -> login)."""
+    if not text.isalnum() or text.isalpha() or text.isdigit():
+        return segment(text)
+    folded = text.translate(_LURE_FOLD)
+    return segment(folded) if folded.isalpha() else segment(text)
 
 
 def _natural_edit(edit: tuple[str, str]) -> bool:

@@ -28,7 +28,9 @@ _QUOTED = re.compile(r"(?m)^[ \t]*>.*$")
 
 def words_of(text: str) -> list[str]:
     """Lower-case words of the text, without quoted lines of replies."""
-    return _WORD.findall(_QUOTED.sub(" ", text).lower())
+    if ">" in text:
+        text = _QUOTED.sub(" ", text)
+    return _WORD.findall(text.lower())
 
 
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
@@ -68,10 +70,11 @@ def text_minhash(text: str | None) -> bytes | None:
     words = words_of(text)
     if len(words) < MIN_WORDS:
         return None
-    hashes = _shingle_hashes(words)
+    hashes = _shingle_hashes(words)   # sorted: by bin (top bits), then by value (next bits)
     bins = (hashes >> np.uint64(64 - _BIN_BITS)).astype(np.intp)
+    firsts = np.flatnonzero(np.diff(bins, prepend=-1))      # the minimum of each bin
     signature = np.full(NUM_PERM, _EMPTY, dtype=np.uint64)
-    np.minimum.at(signature, bins, hashes & _VALUE_MASK)
+    signature[bins[firsts]] = (hashes[firsts] >> np.uint64(64 - _BIN_BITS - 32)) & _VALUE_MASK
     full = np.flatnonzero(signature != _EMPTY)
     empty = np.flatnonzero(signature == _EMPTY)
     if len(empty):
