@@ -135,7 +135,7 @@ _VISUAL = str.maketrans(
 
 def visual_fold(text: str) -> str:
     """A coarser look-alike folding for typo evidence: letters an eye confuses at a glance."""
-    for a, b in (("rn", "m"), ("vv", "w"), ("ln", "h"), ("cl", "d")):
+    for a, b in (("rn", "m"), ("vv", "w"), ("cl", "d")):
         if a in text:
             text = text.replace(a, b)
     return text.translate(_VISUAL)
