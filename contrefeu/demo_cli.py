@@ -27,8 +27,7 @@ from rich.console import Console
 def demo_command(out_dir: Path, workers: int | None, size: str) -> None:
     """Build the demo leak of a fictional campaign, scan it and write its report."""
     from contrefeu.demo import build_demo
-    from contrefeu.leak.cli import print_scan_summary, run_scan
-    from contrefeu.leak.keyphase import recover_case_keys
+    from contrefeu.leak.cli import print_scan_summary, run_recovery, run_scan
     from contrefeu.leak.pipeline import ScanOptions
     from contrefeu.report.html import write_report
     from contrefeu.store import Case
@@ -40,13 +39,8 @@ def demo_command(out_dir: Path, workers: int | None, size: str) -> None:
     case_path = out_dir / "case.db"
     options = ScanOptions(keys=[demo.keys], org=demo.org, decoys=demo.decoys, workers=workers)
     summary = run_scan([demo.dump], case_path, options, console)
-    print_scan_summary(summary, out)
+    print_scan_summary(summary, out, hints=False)
     with Case.open(case_path) as case:
-        for outcome in recover_case_keys(case, archives=[demo.keys]):
-            if outcome.bits:
-                out.print(
-                    f"Recovered the {outcome.bits}-bit key {outcome.name} from "
-                    f"{outcome.signatures} signatures."
-                )
+        run_recovery(case, [demo.keys], console, out)
         _, html_path = write_report(case, out_dir / "report")
     out.print(f"[bold green]Report: {html_path}[/]")

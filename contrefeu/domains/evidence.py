@@ -293,7 +293,7 @@ class EvidenceFinder:
         if next(self._canon.iter(canonical(compact)), None) is None:
             return readings  # nothing folds to a brand: the common case
         folded, where = canonical_map(compact)
-        seen = {label, base}
+        seen = {r for r, _ in readings}
         for end, (key, idxs) in self._canon.iter(folded):
             start = end - len(key) + 1
             a, b = where[start], where[end + 1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -143,11 +144,12 @@ def run_scan(
     return summary
 
 
-def print_scan_summary(summary: ScanSummary, console: Console) -> None:
-    table = Table(title=f"Case {summary.case}", show_edge=False)
+def print_scan_summary(summary: ScanSummary, console: Console, *, hints: bool = True) -> None:
+    console.print(f"Case: {summary.case}")
+    table = Table(show_edge=False)
     table.add_column("verdict")
     table.add_column("items", justify="right")
-    for verdict, count in sorted(summary.verdicts.items(), key=lambda kv: -kv[1]):
+    for verdict, count in sorted(summary.verdicts.items(), key=lambda kv: (-kv[1], kv[0])):
         table.add_row(verdict, f"{count:,}")
     console.print(table)
     console.print(
@@ -155,7 +157,7 @@ def print_scan_summary(summary: ScanSummary, console: Console) -> None:
         f"{summary.items_skipped:,} already in the case, "
         f"{summary.sources_skipped:,} unchanged files skipped, in {summary.seconds:.1f} s."
     )
-    for domain, selector, count in summary.recoverable_selectors:
+    for domain, selector, count in summary.recoverable_selectors if hints else []:
         console.print(
             f"[yellow]No key for d={domain} s={selector}, signed {count} times in this dump: "
             f"run 'contrefeu leak recover-keys --case {summary.case}' to recover it.[/]"
@@ -173,17 +175,22 @@ def print_scan_summary(summary: ScanSummary, console: Console) -> None:
 )
 def recover_keys_command(case_path: Path, keys: tuple[Path, ...]) -> None:
     """Recover unknown DKIM keys from the case's signatures and re-judge their messages."""
+    with Case.open(case_path, create=False) as case:
+        run_recovery(case, keys, Console(stderr=True), Console())
+
+
+def run_recovery(case: Case, archives: Sequence[Path], progress_console: Console,
+                 out: Console) -> None:
+    """Key recovery with a progress bar, then one line per selector."""
     from contrefeu.leak.keyphase import recover_case_keys
 
-    console = Console(stderr=True)
-    with Case.open(case_path, create=False) as case, _progress(console) as bar:
+    with _progress(progress_console) as bar:
         task = bar.add_task("recovering keys", total=1.0, items=0)
 
         def show(stage: str, fraction: float) -> None:
             bar.update(task, description=stage[:60], completed=fraction)
 
-        outcomes = recover_case_keys(case, archives=keys, progress=show)
-    out = Console()
+        outcomes = recover_case_keys(case, archives=archives, progress=show)
     if not outcomes:
         out.print("No selector without a key has two or more signatures: nothing to recover.")
     for o in outcomes:
@@ -191,10 +198,8 @@ def recover_keys_command(case_path: Path, keys: tuple[Path, ...]) -> None:
             out.print(f"{o.name}: could not recover a key from {o.signatures} signatures.")
         else:
             match = f", same key as archived {o.matches_archive}" if o.matches_archive else ""
-            out.print(
-                f"{o.name}: recovered a {o.bits}-bit key; {o.consistent} of "
-                f"{o.signatures} signatures consistent{match}."
-            )
+            out.print(f"{o.name}: recovered a {o.bits}-bit key; {o.consistent} of "
+                      f"{o.signatures} signatures consistent{match}.")
 
 
 @leak_group.command(name="export")

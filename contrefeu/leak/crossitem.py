@@ -69,7 +69,8 @@ def _load_emails(case: Case, org: OrgProfile) -> list[EmailFacts]:
             passing[row["item_id"]].add((row["domain"] or "").lower())
     emails = []
     for row in case.conn.execute(
-        "SELECT id, path, from_addr, to_addrs, date_utc, header_facts, item_verdict FROM items "
+        "SELECT id, path, from_addr, to_addrs, date_utc, header_facts, item_verdict, message_id "
+        "FROM items "
         "WHERE kind = 'email' ORDER BY path, dump"
     ):
         facts = json.loads(row["header_facts"] or "{}")
@@ -87,6 +88,7 @@ def _load_emails(case: Case, org: OrgProfile) -> list[EmailFacts]:
                 passing_domains=frozenset(passing.get(row["id"], ())),
                 signed_domains=frozenset(signed.get(row["id"], ())),
             external=_leaves_org(json.loads(row["to_addrs"] or "[]"), org),
+            message_id=row["message_id"],
                 verdict=row["item_verdict"],
             )
         )

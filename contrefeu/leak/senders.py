@@ -40,6 +40,7 @@ class EmailFacts:
     passing_domains: frozenset[str] = frozenset()   # d= of DKIM signatures that pass
     signed_domains: frozenset[str] = frozenset()    # d= of every DKIM signature, valid or not
     external: bool = True       # has a recipient outside the organisation (mail that leaves)
+    message_id: str | None = None
     verdict: str = "unverified"
 
 
@@ -52,14 +53,14 @@ def coarse_shape(shape: str | None) -> str | None:
     return classes + punctuation
 
 
-def _habit(values: Counter[object], own: object) -> tuple[object, int] | None:
+def _habit(values: Counter[object], own: object, counted: bool = True) -> tuple[object, int] | None:
     """The value the sender's other messages agree on, when `own` is rare among them.
 
     `own` may occur a few times among the others (two forgeries from the same machine must
     not hide each other), as long as it stays under the share a habit leaves to exceptions.
     """
     others = values.copy()
-    if own is not None:
+    if own is not None and counted:
         others[own] -= 1
     total = sum(n for n in others.values() if n > 0)
     if total < MIN_OTHERS:
@@ -109,12 +110,15 @@ def sender_findings(emails: Sequence[EmailFacts], org: OrgProfile) -> dict[int, 
         if facts.from_addr:
             by_sender[facts.from_addr.lower()].append(facts)
     out: dict[int, list[Finding]] = defaultdict(list)
-    for sender, mails in by_sender.items():
+    for sender, all_mails in by_sender.items():
+        # Copies of one message (same Message-ID, in several mailboxes) are one habit sample.
+        mails = _distinct_messages(all_mails)
         if len(mails) < MIN_OTHERS + 1:
             continue
-        shifts = {m.item_id: zone_shift(m.offset_minutes, m.date_utc, org.timezone) for m in mails}
+        shifts = {m.item_id: zone_shift(m.offset_minutes, m.date_utc, org.timezone)
+                  for m in all_mails}
         counters: dict[str, Counter[object]] = {
-            "zone": Counter(v for v in shifts.values() if v is not None),
+            "zone": Counter(shifts[m.item_id] for m in mails if shifts[m.item_id] is not None),
             "mailer": Counter(m.mailer_family for m in mails if m.mailer_family),
             "msgid": Counter(m.message_id_domain for m in mails if m.message_id_domain),
             "shape": Counter(coarse_shape(m.message_id_shape) for m in mails
@@ -122,21 +126,36 @@ def sender_findings(emails: Sequence[EmailFacts], org: OrgProfile) -> dict[int, 
         }
         relays = Counter(d for m in mails for d in m.relay_domains)
         with_relays = sum(1 for m in mails if m.relay_domains)
-        for mail in mails:
+        sampled = {m.item_id for m in mails}
+        for mail in all_mails:
+            counted = mail.item_id in sampled
             out[mail.item_id].extend(
-                _habit_findings(sender, mail, shifts[mail.item_id], counters)
+                _habit_findings(sender, mail, shifts[mail.item_id], counters, counted)
                 + _signer_findings(sender, mail, mails)
-                + _relay_findings(sender, mail, relays, with_relays)
+                + _relay_findings(sender, mail, relays, with_relays, counted)
             )
     for facts in emails:
         out[facts.item_id].extend(_staff_signed_elsewhere(facts, org))
     return {k: v for k, v in out.items() if v}
 
 
+def _distinct_messages(mails: list[EmailFacts]) -> list[EmailFacts]:
+    """One message per Message-ID: a signed copy is preferred as the sample."""
+    chosen: dict[str, EmailFacts] = {}
+    distinct = []
+    for mail in sorted(mails, key=lambda m: (not m.passing_domains, m.path)):
+        if mail.message_id is None:
+            distinct.append(mail)
+        elif mail.message_id not in chosen:
+            chosen[mail.message_id] = mail
+            distinct.append(mail)
+    return sorted(distinct, key=lambda m: m.path)
+
+
 def _habit_findings(sender: str, mail: EmailFacts, shift: int | None,
-                    counters: dict[str, Counter[object]]) -> list[Finding]:
+                    counters: dict[str, Counter[object]], counted: bool) -> list[Finding]:
     findings = []
-    zone = _habit(counters["zone"], shift) if shift is not None else None
+    zone = _habit(counters["zone"], shift, counted) if shift is not None else None
     if zone and mail.offset_minutes is not None:
         expected = mail.offset_minutes - (shift or 0) + int(zone[0])  # type: ignore[call-overload]
         findings.append(Finding(
@@ -144,14 +163,14 @@ def _habit_findings(sender: str, mail: EmailFacts, shift: int | None,
             f"This message's Date is in timezone {_fmt_offset(mail.offset_minutes)}; at that "
             f"date the {zone[1]} other messages from {sender} would show "
             f"{_fmt_offset(expected)}."))
-    mailer = _habit(counters["mailer"], mail.mailer_family)
+    mailer = _habit(counters["mailer"], mail.mailer_family, counted)
     if mailer:
         own = mail.mailer_family or "no X-Mailer/User-Agent"
         findings.append(Finding(
             "header-unusual-mailer", "medium",
             f"This message was written with {own!r}; {mailer[1]} other messages from {sender} "
             f"were written with {mailer[0]!r}."))
-    msgid = _habit(counters["msgid"], mail.message_id_domain)
+    msgid = _habit(counters["msgid"], mail.message_id_domain, counted)
     if msgid:
         findings.append(Finding(
             "header-unusual-message-id", "medium",
@@ -159,7 +178,7 @@ def _habit_findings(sender: str, mail: EmailFacts, shift: int | None,
             f"{msgid[1]} other messages from {sender} have Message-IDs @{msgid[0]}, made by "
             "their mail system."))
     elif mail.message_id_shape:
-        shape = _habit(counters["shape"], coarse_shape(mail.message_id_shape))
+        shape = _habit(counters["shape"], coarse_shape(mail.message_id_shape), counted)
         if shape:
             findings.append(Finding(
                 "header-unusual-message-id", "low",
@@ -172,7 +191,8 @@ def _signer_findings(sender: str, mail: EmailFacts, mails: list[EmailFacts]) -> 
     """A domain that signs every other message of this sender sent the same way."""
     # Organisations often sign only the mail that leaves through their gateway, so internal
     # and outgoing mail are judged apart.
-    others = [m for m in mails if m is not mail and m.external == mail.external]
+    others = [m for m in mails if m.item_id != mail.item_id and m.external == mail.external
+              and (m.message_id is None or m.message_id != mail.message_id)]
     if len(others) < MIN_OTHERS:
         return []
     signers = Counter(d for m in others for d in m.passing_domains)
@@ -190,16 +210,17 @@ def _signer_findings(sender: str, mail: EmailFacts, mails: list[EmailFacts]) -> 
 
 
 def _relay_findings(sender: str, mail: EmailFacts, relays: Counter[str],
-                    with_relays: int) -> list[Finding]:
-    if not mail.relay_domains or with_relays - 1 < MIN_OTHERS:
+                    with_relays: int, counted: bool) -> list[Finding]:
+    own = 1 if counted else 0
+    if not mail.relay_domains or with_relays - own < MIN_OTHERS:
         return []
-    unseen = sorted(d for d in mail.relay_domains if relays[d] <= 1)
+    unseen = sorted(d for d in mail.relay_domains if relays[d] <= own)
     if not unseen:
         return []
     return [Finding(
         "header-unusual-relay", "medium",
         f"This message went through {', '.join(unseen)}, a relay that none of the "
-        f"{with_relays - 1} other relayed messages from {sender} shows.")]
+        f"{with_relays - own} other relayed messages from {sender} shows.")]
 
 
 def _staff_signed_elsewhere(mail: EmailFacts, org: OrgProfile) -> list[Finding]:

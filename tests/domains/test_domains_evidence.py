@@ -36,7 +36,9 @@ def test_fast_split_agrees_with_the_reference_psl(left, tail):
     if any(".".join(labels[i:]) in hosting_suffixes() for i in range(len(labels))):
         return  # our own hosting suffixes extend the PSL on purpose
     suffix = _REFERENCE.publicsuffix(host)
-    expected = None if suffix is None or suffix == host else (_REFERENCE.privatesuffix(host), suffix)
+    expected = (
+        None if suffix is None or suffix == host else (_REFERENCE.privatesuffix(host), suffix)
+    )
     assert split_host(host) == expected
 
 

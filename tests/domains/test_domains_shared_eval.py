@@ -40,16 +40,25 @@ def test_macronleaks_domains_are_alerted(all_targets_index, domain, target):
     assert all_targets_index.score(domain).alert
 
 
-@pytest.mark.slow
-def test_dev_recall_floor(all_targets_index):
-    dev = [p for p in _pairs() if p["split"] == "dev"]
+def _recall(index: BrandIndex, split: str) -> float:
+    pairs = [p for p in _pairs() if p["split"] == split]
     hits = sum(
         1
-        for p in dev
-        if all_targets_index.score(p["domain"]).alert
-        and BrandIndex([p["target"]]).score(p["domain"]).alert
+        for p in pairs
+        if index.score(p["domain"]).alert and BrandIndex([p["target"]]).score(p["domain"]).alert
     )
-    assert hits / len(dev) >= 0.88
+    return hits / len(pairs)
+
+
+@pytest.mark.slow
+def test_dev_recall_floor(all_targets_index):
+    assert _recall(all_targets_index, "dev") >= 0.95
+
+
+@pytest.mark.slow
+def test_test_recall_floor(all_targets_index):
+    # A regression guard only: nothing was tuned on the test split (see train.py).
+    assert _recall(all_targets_index, "test") >= 0.88
 
 
 @pytest.mark.slow
@@ -57,4 +66,4 @@ def test_benign_false_alert_ceiling(all_targets_index):
     with open(SHARED / "benign.csv", newline="", encoding="utf-8") as fh:
         benign = [row["domain"] for row in csv.DictReader(fh)][::10]
     alerted = sum(1 for d in benign if all_targets_index.score(d).alert)
-    assert alerted / len(benign) <= 0.01
+    assert alerted / len(benign) <= 0.006

@@ -47,3 +47,23 @@ def test_staff_mail_signed_only_by_another_domain():
     found = sender_findings([_mail(7, passing_domains=frozenset({"webmail.example"}),
                                    signed_domains=frozenset({"webmail.example"}))], ORG)
     assert [f.code for f in found[7]] == ["header-staff-signed-elsewhere"]
+
+
+def test_two_forgeries_from_the_same_machine_do_not_hide_each_other():
+    mails = [_mail(i) for i in range(1, 21)]
+    mails += [_mail(98, mailer_family="the bat!"), _mail(99, mailer_family="the bat!")]
+    found = sender_findings(mails, ORG)
+    assert [f.code for f in found[98]] == ["header-unusual-mailer"]
+    assert [f.code for f in found[99]] == ["header-unusual-mailer"]
+
+
+def test_copies_of_one_message_count_once():
+    mails = [_mail(i, message_id=f"<{i}@x>") for i in range(1, 6)]
+    # an unsigned copy of message 1 elsewhere in the dump, and a message that lacks the
+    # signature: the copy must not water the habit down below its threshold
+    mails.append(_mail(50, message_id="<1@x>", passing_domains=frozenset(),
+                       signed_domains=frozenset()))
+    mails.append(_mail(60, message_id="<60@x>", passing_domains=frozenset(),
+                       signed_domains=frozenset()))
+    found = sender_findings(mails, ORG)
+    assert [f.code for f in found[60]] == ["header-missing-usual-signature"]
