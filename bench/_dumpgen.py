@@ -31,7 +31,8 @@ import uuid
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from email.header import Header
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -43,33 +44,160 @@ START = datetime(2016, 6, 1, 8, 0, tzinfo=UTC)
 SPAN = timedelta(days=330)
 
 _SYLLABLES = (
-    "ca", "pa", "gne", "réu", "nion", "bu", "dget", "pre", "sse", "pro", "gram", "me", "mee",
-    "ting", "in", "voi", "ce", "lo", "gis", "tic", "sal", "le", "tra", "can", "di", "dat", "po",
-    "li", "cy", "dra", "ft", "a", "gen", "da", "vo", "lun", "té", "rs", "ral", "ly", "fon", "dé",
-    "bat", "son", "ge", "ré", "gion", "mar", "che", "ter", "rain", "quar", "tier", "é", "lu",
-)  # fmt: skip
+    "ca",
+    "pa",
+    "gne",
+    "réu",
+    "nion",
+    "bu",
+    "dget",
+    "pre",
+    "sse",
+    "pro",
+    "gram",
+    "me",
+    "mee",
+    "ting",
+    "in",
+    "voi",
+    "ce",
+    "lo",
+    "gis",
+    "tic",
+    "sal",
+    "le",
+    "tra",
+    "can",
+    "di",
+    "dat",
+    "po",
+    "li",
+    "cy",
+    "dra",
+    "ft",
+    "a",
+    "gen",
+    "da",
+    "vo",
+    "lun",
+    "té",
+    "rs",
+    "ral",
+    "ly",
+    "fon",
+    "dé",
+    "bat",
+    "son",
+    "ge",
+    "ré",
+    "gion",
+    "mar",
+    "che",
+    "ter",
+    "rain",
+    "quar",
+    "tier",
+    "é",
+    "lu",
+)
 _FIRST = (
-    "Claire", "Julien", "Sophie", "Marc", "Nadia", "Thomas", "Emma", "Karim", "Alice", "Louis",
-    "Camille", "Hugo", "Léa", "Paul", "Sarah", "Antoine", "Inès", "Mathieu", "Chloé", "Nicolas",
-    "Julie", "Olivier", "Laura", "Pierre", "Manon", "Yanis", "Amélie", "David", "Lucie", "Rémi",
-)  # fmt: skip
+    "Claire",
+    "Julien",
+    "Sophie",
+    "Marc",
+    "Nadia",
+    "Thomas",
+    "Emma",
+    "Karim",
+    "Alice",
+    "Louis",
+    "Camille",
+    "Hugo",
+    "Léa",
+    "Paul",
+    "Sarah",
+    "Antoine",
+    "Inès",
+    "Mathieu",
+    "Chloé",
+    "Nicolas",
+    "Julie",
+    "Olivier",
+    "Laura",
+    "Pierre",
+    "Manon",
+    "Yanis",
+    "Amélie",
+    "David",
+    "Lucie",
+    "Rémi",
+)
 _LAST = (
-    "Martin", "Dubois", "Lefèvre", "Bernard", "Benali", "Girard", "Roux", "Haddad", "Fournier",
-    "Moreau", "Lambert", "Bonnet", "François", "Mercier", "Blanc", "Guérin", "Faure", "André",
-    "Chevalier", "Garnier", "Rousseau", "Perrin", "Morel", "Fontaine", "Robin", "Clément",
-    "Gauthier", "Nicolas", "Henry", "Masson",
-)  # fmt: skip
+    "Martin",
+    "Dubois",
+    "Lefèvre",
+    "Bernard",
+    "Benali",
+    "Girard",
+    "Roux",
+    "Haddad",
+    "Fournier",
+    "Moreau",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Faure",
+    "André",
+    "Chevalier",
+    "Garnier",
+    "Rousseau",
+    "Perrin",
+    "Morel",
+    "Fontaine",
+    "Robin",
+    "Clément",
+    "Gauthier",
+    "Nicolas",
+    "Henry",
+    "Masson",
+)
 _EXTERNAL_DOMAINS = (
-    "gazette.example", "herald.example", "imprimerie-rapide.example", "palais-congres.example",
-    "collectif-citoyen.example", "asso-quartier.example", "cabinet-conseil.example",
-    "mairie-nord.example", "sondages-opinion.example", "traiteur-central.example",
-    "radio-locale.example", "transports-bus.example", "universite-ouest.example",
-    "syndicat-agri.example", "fondation-idees.example", "banque-horizon.example",
-)  # fmt: skip
+    "gazette.example",
+    "herald.example",
+    "imprimerie-rapide.example",
+    "palais-congres.example",
+    "collectif-citoyen.example",
+    "asso-quartier.example",
+    "cabinet-conseil.example",
+    "mairie-nord.example",
+    "sondages-opinion.example",
+    "traiteur-central.example",
+    "radio-locale.example",
+    "transports-bus.example",
+    "universite-ouest.example",
+    "syndicat-agri.example",
+    "fondation-idees.example",
+    "banque-horizon.example",
+)
 _ZONES = ("Europe/London", "America/New_York", "America/Montreal", "Africa/Dakar", "Europe/Berlin")
-_TOPICS = ("budget", "compte-rendu", "note", "planning", "devis", "programme", "liste",
-           "convention", "tract", "discours", "revue-presse", "agenda")  # fmt: skip
-_CYRILLIC_NAMES = ("Георгий Петров", "Роshka Zhukov".replace("o", "о"), "Андрей Соколов")
+_TOPICS = (
+    "budget",
+    "compte-rendu",
+    "note",
+    "planning",
+    "devis",
+    "programme",
+    "liste",
+    "convention",
+    "tract",
+    "discours",
+    "revue-presse",
+    "agenda",
+)
+_CYRILLIC_NAMES = ("Георгий Петров", "Роман Жуков", "Андрей Соколов")
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
@@ -84,19 +212,28 @@ class Client:
 
 CLIENTS = (
     Client(("X-Mailer", "Microsoft Outlook 16.0"), "outlook"),
-    Client(("User-Agent", "Mozilla/5.0 (Windows NT 10.0; WOW64; rv:45.0) Gecko/20100101 "
-            "Thunderbird/45.8.0"), "uuid"),  # fmt: skip
+    Client(
+        (
+            "User-Agent",
+            "Mozilla/5.0 (Windows NT 10.0; WOW64; rv:45.0) Gecko/20100101 Thunderbird/45.8.0",
+        ),
+        "uuid",
+    ),
     Client(("X-Mailer", "Apple Mail (2.3273)"), "UUID"),
     Client(("X-Mailer", "iPhone Mail (14D27)"), "UUID"),
     Client(("User-Agent", "Microsoft-MacOutlook/14.7.2.170228"), "macoutlook"),
 )
 WEBMAIL_CLIENT = Client(None, "webmail", "mail.webmail.example")
-FORGER_CLIENT = Client(("X-Mailer", "The Bat! (v8.0.12) Professional"), "thebat",
-                       "vps-4412.hostnet.example")  # fmt: skip
+FORGER_CLIENT = Client(
+    ("X-Mailer", "The Bat! (v8.0.12) Professional"), "thebat", "vps-4412.hostnet.example"
+)
 FORGER_RELAY = "vps-4412.hostnet.example"
 FORGER_ZONE = "Europe/Moscow"
-OFFICE_TOOLS = (("Microsoft Office Word", "16.0000"), ("Microsoft Office Word", "15.0000"),
-                ("LibreOffice/5.2.3.3$Windows_X86_64 LibreOffice_project/d54a8868f0", ""))
+OFFICE_TOOLS = (
+    ("Microsoft Office Word", "16.0000"),
+    ("Microsoft Office Word", "15.0000"),
+    ("LibreOffice/5.2.3.3$Windows_X86_64 LibreOffice_project/d54a8868f0", ""),
+)
 
 
 @dataclass
@@ -164,8 +301,7 @@ class _Text:
         self.rng = rng
 
     def sentence(self) -> str:
-        words = self.rng.choices(self.words, cum_weights=self.cumulative,
-                                 k=self.rng.randint(6, 18))  # fmt: skip
+        words = self.rng.choices(self.words, cum_weights=self.cumulative, k=self.rng.randint(6, 18))
         return " ".join(words).capitalize() + "."
 
     def paragraph(self, sentences: int) -> str:
@@ -213,8 +349,10 @@ def _message_id(client: Client, rng: random.Random, when: datetime, sender: Pers
     domain = client.id_domain or sender.domain
     style = client.id_style
     if style == "outlook":
-        local = (f"{rng.getrandbits(16):04x}01d2{rng.getrandbits(16):04x}"
-                 f"${rng.getrandbits(32):08x}${rng.getrandbits(32):08x}$")  # fmt: skip
+        local = (
+            f"{rng.getrandbits(16):04x}01d2{rng.getrandbits(16):04x}"
+            f"${rng.getrandbits(32):08x}${rng.getrandbits(32):08x}$"
+        )
     elif style in ("uuid", "UUID"):
         local = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         local = local.upper() if style == "UUID" else local
@@ -229,7 +367,9 @@ def _message_id(client: Client, rng: random.Random, when: datetime, sender: Pers
 
 
 def _ip(rng: random.Random) -> str:
-    return f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+    return (
+        f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+    )
 
 
 def _received(msg: Message, relay: str, zone: str, rng: random.Random) -> list[str]:
@@ -248,9 +388,15 @@ def _received(msg: Message, relay: str, zone: str, rng: random.Random) -> list[s
 
 
 def _docx(
-    text: _Text, rng: random.Random, title: str, author: str, modifier: str,
-    created: datetime, modified: datetime, office: tuple[str, str],
-) -> bytes:  # fmt: skip
+    text: _Text,
+    rng: random.Random,
+    title: str,
+    author: str,
+    modifier: str,
+    created: datetime,
+    modified: datetime,
+    office: tuple[str, str],
+) -> bytes:
     """A small Word document written as OOXML directly (python-docx per file is too slow)."""
     paragraphs = "".join(
         f'<w:p><w:r><w:rPr><w:lang w:val="fr-FR"/></w:rPr><w:t>{escape(text.paragraph(n))}'
@@ -291,7 +437,10 @@ def _docx(
             ("docProps/core.xml", core),
             ("docProps/app.xml", app),
         ):
-            archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
+            # Word dates every entry 1980-01-01; deflated like any real package.
+            archive.writestr(
+                zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED
+            )
     return buffer.getvalue()
 
 
@@ -336,8 +485,16 @@ class _Generator:
             writer = author if rng.random() < 0.7 else rng.choice(colleagues)
             modified = when - timedelta(minutes=rng.randint(5, 2 * 24 * 60))
             created = modified - timedelta(hours=rng.randint(1, 30 * 24))
-            data = _docx(self.text, rng, f"{topic} {self.text.words_line(3)}", writer.name,
-                         author.name, created, modified, author.office)  # fmt: skip
+            data = _docx(
+                self.text,
+                rng,
+                f"{topic} {self.text.words_line(3)}",
+                writer.name,
+                author.name,
+                created,
+                modified,
+                author.office,
+            )
             return f"{topic}_{n}.docx", _DOCX_TYPE, data
         if roll < 0.85:
             day = when.date()
@@ -358,7 +515,7 @@ class _Generator:
 
     def new_message(self, n: int, when: datetime) -> Message:
         rng = self.rng
-        recent = [m for m in self.messages[-400:] if m.references is not None]
+        recent = self.messages[-400:]
         if recent and rng.random() < 0.3:
             parent = rng.choice(recent)
             sender = rng.choice(parent.to)
@@ -367,8 +524,15 @@ class _Generator:
         sender = rng.choices(self.people, weights=self.weights)[0]
         body = self.body(sender)
         subject = self.text.words_line(rng.randint(2, 6)).capitalize()
-        return Message(n, sender, self.recipients(sender), when, subject,
-                       _message_id(sender.client, rng, when, sender), body)  # fmt: skip
+        return Message(
+            n,
+            sender,
+            self.recipients(sender),
+            when,
+            subject,
+            _message_id(sender.client, rng, when, sender),
+            body,
+        )
 
     def body(self, sender: Person) -> str:
         rng = self.rng
@@ -381,32 +545,64 @@ class _Generator:
     def reply(self, n: int, when: datetime, sender: Person, parent: Message) -> Message:
         rng = self.rng
         quoted = [f"> {line}" if line else ">" for line in parent.body.split("\n")[:60]]
-        header = (f"Le {format_datetime(parent.when)}, {parent.sender.name} "
-                  f"<{parent.sender.address}> a écrit :")  # fmt: skip
+        header = (
+            f"Le {format_datetime(parent.when)}, {parent.sender.name} "
+            f"<{parent.sender.address}> a écrit :"
+        )
         body = "\n".join([self.body(sender), "", header, *quoted])
         subject = parent.subject if parent.subject.startswith("Re: ") else f"Re: {parent.subject}"
         refs = [*parent.references[-9:], parent.message_id]
-        return Message(n, sender, [parent.sender], when, subject,
-                       _message_id(sender.client, rng, when, sender), body, refs)  # fmt: skip
+        return Message(
+            n,
+            sender,
+            [parent.sender],
+            when,
+            subject,
+            _message_id(sender.client, rng, when, sender),
+            body,
+            refs,
+        )
 
     def copy_of(self, n: int, original: Message) -> Message:
         """A "completed" copy: the same message with a sentence added."""
         lines = original.body.split("\n")
         cut = self.rng.randint(2, max(2, min(len(lines) - 2, 8)))
         body = "\n".join([*lines[:cut], self.text.sentence(), *lines[cut:]])
-        return Message(n, original.sender, original.to, original.when, original.subject,
-                       original.message_id, body, original.references,
-                       original.attachments)  # fmt: skip
+        return Message(
+            n,
+            original.sender,
+            original.to,
+            original.when,
+            original.subject,
+            original.message_id,
+            body,
+            original.references,
+            original.attachments,
+        )
 
     def forged(self, n: int, when: datetime) -> Message:
         """A message in the name of a frequent sender, from another machine."""
         sender = self.rng.choice(self.people[:20])
-        message = Message(n, sender, self.recipients(sender), when,
-                          self.text.words_line(4).capitalize(),
-                          _message_id(FORGER_CLIENT, self.rng, when, sender),
-                          self.body(sender))  # fmt: skip
+        message = Message(
+            n,
+            sender,
+            self.recipients(sender),
+            when,
+            self.text.words_line(4).capitalize(),
+            _message_id(FORGER_CLIENT, self.rng, when, sender),
+            self.body(sender),
+        )
         message.to = [p for p in message.to if p.staff] or [self.staff[0]]
         return message
+
+
+def _encoded(text: str) -> str:
+    """A header value as mail clients write it: RFC 2047 words when it is not ASCII."""
+    return text if text.isascii() else Header(text, "utf-8").encode()
+
+
+def _address(person: Person) -> str:
+    return formataddr((person.name, person.address), charset="utf-8")
 
 
 def render(msg: Message, rng: random.Random, forged: bool = False) -> bytes:
@@ -415,15 +611,17 @@ def render(msg: Message, rng: random.Random, forged: bool = False) -> bytes:
     relay = FORGER_RELAY if forged else msg.sender.relay
     headers = _received(msg, relay, zone, rng) if any(p.staff for p in msg.to) else []
     headers += [
-        f"From: {msg.sender.name} <{msg.sender.address}>",
-        "To: " + ", ".join(f"{p.name} <{p.address}>" for p in msg.to),
-        f"Subject: {msg.subject}",
+        f"From: {_address(msg.sender)}",
+        "To: " + ", ".join(_address(p) for p in msg.to),
+        f"Subject: {_encoded(msg.subject)}",
         f"Date: {format_datetime(msg.when.astimezone(ZoneInfo(zone)))}",
         f"Message-ID: {msg.message_id}",
     ]
     if msg.references:
-        headers += [f"In-Reply-To: {msg.references[-1]}",
-                    "References: " + "\n ".join(msg.references)]  # fmt: skip
+        headers += [
+            f"In-Reply-To: {msg.references[-1]}",
+            "References: " + "\n ".join(msg.references),
+        ]
     if client.header:
         headers.append(f"{client.header[0]}: {client.header[1]}")
     headers.append("MIME-Version: 1.0")
@@ -431,8 +629,11 @@ def render(msg: Message, rng: random.Random, forged: bool = False) -> bytes:
     if not msg.attachments:
         return ("\n".join(headers) + "\n" + text_part + msg.body + "\n").encode()
     boundary = f"----=_Part_{msg.n}_{rng.getrandbits(32):08x}"
-    parts = [f'Content-Type: multipart/mixed; boundary="{boundary}"\n',
-             f"--{boundary}", text_part + msg.body]  # fmt: skip
+    parts = [
+        f'Content-Type: multipart/mixed; boundary="{boundary}"\n',
+        f"--{boundary}",
+        text_part + msg.body,
+    ]
     for name, ctype, data in msg.attachments:
         parts += [
             f"--{boundary}",
@@ -455,8 +656,13 @@ def _folder_for(msg: Message, kind: str) -> str:
 
 
 def write_org_profile(path: Path, staff: list[Person]) -> None:
-    lines = ["[org]", f'name = "{ORG_NAME}"', f'domains = ["{ORG_DOMAIN}"]',
-             'timezone = "Europe/Paris"', ""]  # fmt: skip
+    lines = [
+        "[org]",
+        f'name = "{ORG_NAME}"',
+        f'domains = ["{ORG_DOMAIN}"]',
+        'timezone = "Europe/Paris"',
+        "",
+    ]
     for person in staff:
         lines += ["[[people]]", f'name = "{person.name}"', f'emails = ["{person.address}"]', ""]
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -485,7 +691,7 @@ def generate_dump(folder: Path, emails: int, seed: int = 1) -> DumpInfo:
         else:
             msg = gen.new_message(n, when)
             roll = rng.random()
-            count = 2 if roll < 0.05 else 1 if roll < 0.25 else 0
+            count = 2 if roll < 0.04 else 1 if roll < 0.21 else 0
             msg.attachments = [gen.attachment(n * 10 + i, msg.sender, when) for i in range(count)]
             gen.messages.append(msg)
         data = render(msg, rng, forged=kind == "forged")
@@ -517,7 +723,15 @@ def _loose_documents(gen: _Generator, folder: Path, attached: list[bytes]) -> in
         modifier = _CYRILLIC_NAMES[index % 3] if index < 3 else author.name
         modified = end - timedelta(days=rng.randint(1, 300), minutes=rng.randint(0, 1440))
         created = modified - timedelta(days=rng.randint(0, 20), hours=rng.randint(1, 20))
-        data = _docx(gen.text, rng, f"{rng.choice(_TOPICS)} {gen.text.words_line(3)}",
-                     author.name, modifier, created, modified, author.office)  # fmt: skip
+        data = _docx(
+            gen.text,
+            rng,
+            f"{rng.choice(_TOPICS)} {gen.text.words_line(3)}",
+            author.name,
+            modifier,
+            created,
+            modified,
+            author.office,
+        )
         (folder / f"{rng.choice(_TOPICS)}_{index:03d}.docx").write_bytes(data)
     return len(copies) + 25

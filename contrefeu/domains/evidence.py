@@ -16,7 +16,7 @@ Evidence kinds (the prefix of every feature name):
   path     the brand in the URL path
 
 What it is not for: deciding (``score.py`` applies the model and the threshold), parsing
-(``normalise.py``).
+(``normalise.py``), folding text (``folding.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,15 @@ from typing import TYPE_CHECKING
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from contrefeu.domains.folding import (
+    LOOKALIKE_CHARS,
+    boundaries,
+    canonical,
+    canonical_map,
+    splice,
+    tokens,
+    visual_fold,
+)
 from contrefeu.domains.keyboards import describe_edit
 from contrefeu.domains.lexicon import (
     common_words,
@@ -37,21 +46,16 @@ from contrefeu.domains.lexicon import (
     segment,
 )
 from contrefeu.domains.normalise import ObservedHost, letters_only, skeleton
-from contrefeu.domains.suffixes import abused_tlds, is_hosting_suffix
+from contrefeu.domains.suffixes import abused_tlds, is_hosting_suffix, suffix_kind, suffix_words
 
 if TYPE_CHECKING:
     from contrefeu.domains.score import Brand
 
 # Labels so common left of a registrable domain that they say nothing about the brand.
 _NEUTRAL_SUBDOMAINS = frozenset({"www", "m", "mobile", "en", "fr", "de", "es", "it", "us"})
-# Legacy gTLDs: brands own their name under these, defensively, more often than not.
-_LEGACY_TLDS = frozenset({"com", "net", "org", "edu", "gov", "mil", "int", "info", "biz"})
-# Suffixes one key-slip away from .com: the classic "typo of the TLD" registrations.
-_TYPO_TLDS = frozenset({"co", "cm", "om", "con", "cmo", "comm"})
 # Tokens that make a label read like a domain name ("google-com-login", "mofa-gov").
 _TLD_TOKENS = frozenset({"com", "net", "org", "gov", "edu", "mil", "int"})
 _VISUAL_PAIRS = ("il", "l1", "i1", "o0", "ce", "co", "uv", "gq", "nm", "ao", "ea", "mn", "bd")
-_LOOKALIKE_CHARS = frozenset("012345789qlvnci")
 _LURE_FOLD = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
 
 
@@ -60,147 +64,10 @@ class Candidate:
     """One piece of evidence about one brand (index into the brand list)."""
 
     brand: int
+    kind: str  # label | contain | typo | sub | path (the prefix of its own features)
     classes: list[str]
     reason: str
     features: dict[str, float]
-
-
-_CANON_PAIRS = {"rn": "m", "vv": "w", "cl": "d", "nn": "m"}
-_CANON_CHARS = {
-    "0": "o",
-    "1": "l",
-    "i": "l",
-    "2": "z",
-    "3": "e",
-    "4": "a",
-    "5": "s",
-    "6": "b",
-    "7": "t",
-    "8": "b",
-    "9": "g",
-    "q": "g",
-}
-_CANON = str.maketrans(_CANON_CHARS)
-
-
-def canonical(text: str) -> str:
-    """Fold look-alikes to one form (rn/m, vv/w, cl/d, 0/o, 1/i/l, q/g...): a fast prefilter."""
-    for a, b in _CANON_PAIRS.items():
-        if a in text:
-            text = text.replace(a, b)
-    return text.translate(_CANON)
-
-
-def canonical_map(text: str) -> tuple[str, list[int]]:
-    """``canonical`` with, for each folded character, where it starts in ``text`` (plus end)."""
-    out: list[str] = []
-    where: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        pair = _CANON_PAIRS.get(text[i : i + 2])
-        where.append(i)
-        if pair is not None:
-            out.append(pair)
-            i += 2
-        else:
-            out.append(_CANON_CHARS.get(text[i], text[i]))
-            i += 1
-    where.append(n)
-    return "".join(out), where
-
-
-def _splice(reading: str, start: int, end: int, letters: str) -> str:
-    """``reading`` with its compact letters ``start:end`` replaced (hyphens inside dropped)."""
-    out: list[str] = []
-    pos = 0
-    for c in reading:
-        if c in "-_":
-            if not start < pos < end:
-                out.append(c)
-            continue
-        if pos == start:
-            out.append(letters)
-        if not start <= pos < end:
-            out.append(c)
-        pos += 1
-    if pos == start:
-        out.append(letters)
-    return "".join(out)
-
-
-_VISUAL = str.maketrans(
-    {"c": "o", "e": "o", "i": "l", "1": "l", "j": "l", "0": "o", "q": "g", "v": "u"}
-)
-
-
-def visual_fold(text: str) -> str:
-    """A coarser look-alike folding for typo evidence: letters an eye confuses at a glance."""
-    for a, b in (("rn", "m"), ("vv", "w"), ("cl", "d")):
-        if a in text:
-            text = text.replace(a, b)
-    return text.translate(_VISUAL)
-
-
-def tokens(label: str) -> list[str]:
-    """Hyphen, underscore and letter/digit boundaries: "nts-kit2" -> nts, kit, 2."""
-    out: list[str] = []
-    cur = ""
-    for c in label:
-        if c in "-_":
-            if cur:
-                out.append(cur)
-            cur = ""
-        elif cur and (c.isdigit() != cur[-1].isdigit()):
-            out.append(cur)
-            cur = c
-        else:
-            cur += c
-    if cur:
-        out.append(cur)
-    return out
-
-
-def _boundaries(label: str) -> set[int]:
-    """Token boundaries as positions in the label's compact (hyphen-free) form."""
-    out = {0}
-    pos = 0
-    prev = ""
-    for c in label:
-        if c in "-_":
-            out.add(pos)
-            prev = ""
-            continue
-        if prev and c.isdigit() != prev.isdigit():
-            out.add(pos)
-        pos += 1
-        prev = c
-    out.add(pos)
-    return out
-
-
-def suffix_kind(suffix: str) -> str:
-    """host | typo | legacy | cc | cc2 | new: what kind of suffix a name was registered under."""
-    if is_hosting_suffix(suffix):
-        return "host"
-    if suffix in _TYPO_TLDS:
-        return "typo"
-    if "." in suffix:
-        return "cc2"  # com.mx, co.uk, ne.kr: a country's second level
-    if suffix in _LEGACY_TLDS:
-        return "legacy"
-    if len(suffix) == 2:
-        return "cc"
-    return "new"
-
-
-def suffix_words(suffix: str) -> str:
-    """A reader's explanation of the suffix, for tld-swap reasons."""
-    kind = suffix_kind(suffix)
-    if kind == "typo":
-        return f".{suffix} is one slip away from .com"
-    if kind in {"legacy", "cc", "cc2"}:
-        return f".{suffix} is a common TLD that brand owners often hold themselves"
-    return f".{suffix.rsplit('.', 1)[-1]} is a new generic TLD"
 
 
 class EvidenceFinder:
@@ -265,9 +132,8 @@ class EvidenceFinder:
         if found and obs.subdomains and self._lure_in(obs.subdomains):
             # "login.brand-docs.com": a lure word left of the registrable name.
             for c in found:
-                kind = next(iter(c.features)).split(":", 1)[0]
                 c.features["lure-left"] = 1.0
-                c.features[f"{kind}:lure-left"] = 1.0
+                c.features[f"{c.kind}:lure-left"] = 1.0
         return found
 
     # -- readings -----------------------------------------------------------------------------
@@ -287,7 +153,7 @@ class EvidenceFinder:
                 return readings
             readings.append((base, "idn"))
             idn = True
-        if _LOOKALIKE_CHARS.isdisjoint(base):
+        if LOOKALIKE_CHARS.isdisjoint(base):
             return readings
         compact = letters_only(base)
         if next(self._canon.iter(canonical(compact)), None) is None:
@@ -302,7 +168,7 @@ class EvidenceFinder:
                 letters = self.brands[i].compact
                 if original == letters:
                     continue  # written as is: the raw reading has it
-                reading = _splice(base, a, b, letters)
+                reading = splice(base, a, b, letters)
                 if reading in seen:
                     continue
                 seen.add(reading)
@@ -373,7 +239,7 @@ class EvidenceFinder:
                 reasons.append(suffix_words(obs.suffix))
         if not classes:  # same label, same suffix, other registrable: not possible
             return
-        out.append(Candidate(i, classes, "; ".join(reasons), f))
+        out.append(Candidate(i, "label", classes, "; ".join(reasons), f))
 
     def _contained(
         self,
@@ -389,7 +255,7 @@ class EvidenceFinder:
         alias: str | None = None,
     ) -> None:
         brand = self.brands[i]
-        bounds = _boundaries(reading)
+        bounds = boundaries(reading)
         aligned = start in bounds and end in bounds
         if end - start <= 3 and not aligned:
             return  # "att" inside "attack" is no evidence
@@ -439,12 +305,13 @@ class EvidenceFinder:
             classes.append("tld-swap")
         shown = lures or context
         words = f" with lure words {', '.join(shown[:4])}" if shown else ""
-        reason = f"brand '{brand.name}' inside '{obs.label}'{words}"
+        shown_brand = f"brand '{brand.name}'"
         if alias == "tld":
-            reason = f"brand '{brand.target}' run together as '{compact[start:end]}' inside '{obs.label}'{words}"
+            shown_brand = f"brand '{brand.target}' run together as '{compact[start:end]}'"
+        reason = f"{shown_brand} inside '{obs.label}'{words}"
         if kind != "raw":
             reason += f" ({_look_words(kind)})"
-        out.append(Candidate(i, classes, reason, f))
+        out.append(Candidate(i, "contain", classes, reason, f))
 
     def _typos(
         self,
@@ -523,7 +390,7 @@ class EvidenceFinder:
                     classes.append("tld-swap")
                 how = f": {edit[1]}" if edit else ""
                 reason = f"'{part}' is {dist} edit(s) from '{brand.compact}'{how}"
-                out.append(Candidate(i, classes, reason, f))
+                out.append(Candidate(i, "typo", classes, reason, f))
 
     # -- subdomains and path --------------------------------------------------------------------
 
@@ -542,7 +409,7 @@ class EvidenceFinder:
                 continue
             for reading, kind in self._readings(sub):
                 compact = letters_only(reading)
-                bounds = _boundaries(reading)
+                bounds = boundaries(reading)
                 for end, (bc, idxs) in self._exact.iter(compact):
                     start = end - len(bc) + 1
                     whole = start == 0 and end + 1 == len(compact)
@@ -576,7 +443,9 @@ class EvidenceFinder:
                             f"brand '{brand.name}' in subdomain '{sub}' of {obs.registrable}"
                             + where
                         )
-                        out.append(Candidate(i, ["subdomain"] + _look_classes(kind), reason, f))
+                        out.append(
+                            Candidate(i, "sub", ["subdomain"] + _look_classes(kind), reason, f)
+                        )
 
     def _path(self, obs: ObservedHost, base: dict[str, float], out: list[Candidate]) -> None:
         path = obs.path.lower()[:512]
@@ -588,7 +457,7 @@ class EvidenceFinder:
                 brand = self.brands[i]
                 f = self._features("path", brand, obs.suffix, base)
                 reason = f"brand '{brand.name}' in the URL path"
-                out.append(Candidate(i, ["path"], reason, f))
+                out.append(Candidate(i, "path", ["path"], reason, f))
 
     # -- features -----------------------------------------------------------------------------
 

@@ -3,8 +3,8 @@
 What it is for: parsing one hostile string (a bare domain, a URL, a host with a port) into a
 lower-case host, its registrable domain and the label an attacker chose, and folding that label
 into the shapes a reader's eye would take for the brand: Unicode decoded from punycode, accents
-stripped, UTS #39 confusables mapped to their Latin prototype, and ASCII look-alikes (rn -> m,
-0 -> o, vv -> w) undone.
+stripped, UTS #39 confusables mapped to their Latin prototype. ASCII look-alikes (rn -> m,
+0 -> o, vv -> w) are folded by ``evidence.py``, only where they spell a protected brand.
 
 What it is not for: deciding whether the result imitates a brand (see ``score.py``). Nothing
 here touches the network.
@@ -191,36 +191,6 @@ def skeleton(label: str) -> str:
     mapped = "".join(table.get(c, c) for c in label)
     decomposed = unicodedata.normalize("NFKD", mapped)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-# Multi-letter look-alikes first; single characters after. Two tables because "1" reads as
-# "l" in one brand and "i" in another.
-_ASCII_PAIRS = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("nn", "m"))
-_ASCII_DIGITS_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t"})
-_ASCII_DIGITS_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
-
-
-@lru_cache(maxsize=65536)
-def ascii_variants(label: str) -> tuple[str, ...]:
-    """Other readings of an ASCII label under look-alike substitutions (may be empty).
-
-    ``paypa1`` -> ``paypal``, ``rnicrosoft`` -> ``microsoft``, ``westinqhouse`` ->
-    ``westinghouse``. Kept small on purpose: each variant is matched against every brand.
-    """
-    if not any(c in label for c in "0134578qlvnc"):
-        return ()
-    variants: set[str] = set()
-    base = label
-    for a, b in _ASCII_PAIRS:
-        if a in base:
-            variants.add(base.replace(a, b))
-    for v in list(variants) + [base]:
-        variants.add(v.translate(_ASCII_DIGITS_L))
-        variants.add(v.translate(_ASCII_DIGITS_I))
-        if "q" in v:
-            variants.add(v.replace("q", "g").translate(_ASCII_DIGITS_L))
-    variants.discard(label)
-    return tuple(sorted(variants))
 
 
 def letters_only(label: str) -> str:

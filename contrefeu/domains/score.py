@@ -192,7 +192,7 @@ class BrandIndex:
         return result
 
     def _probability(self, c: Candidate) -> float:
-        if "path:bias" in c.features:
+        if c.kind == "path":
             # No labelled name has a path (the evaluation data are host names), so nothing
             # could be fitted: a brand in the path is reported, never alerted on its own.
             return PATH_SCORE

@@ -7,17 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from publicsuffixlist import PublicSuffixList
 
-from contrefeu.domains.evidence import (
-    EvidenceFinder,
-    _splice,
-    canonical,
-    canonical_map,
-    suffix_kind,
-    visual_fold,
-)
+from contrefeu.domains.evidence import EvidenceFinder
+from contrefeu.domains.folding import canonical, canonical_map, splice, visual_fold
 from contrefeu.domains.normalise import parse_observed
 from contrefeu.domains.score import BrandIndex, make_brand
-from contrefeu.domains.suffixes import hosting_suffixes, split_host
+from contrefeu.domains.suffixes import hosting_suffixes, split_host, suffix_kind
 
 _REFERENCE = PublicSuffixList(only_icann=False)
 
@@ -80,7 +74,7 @@ def test_canonical_map_agrees_with_canonical_and_points_into_the_text(text):
 def test_splice_replaces_exactly_the_compact_stretch(reading, a, b, letters):
     compact = reading.replace("-", "")
     start, end = sorted((min(a, len(compact)), min(b, len(compact))))
-    out = _splice(reading, start, end, letters)
+    out = splice(reading, start, end, letters)
     assert out.replace("-", "") == compact[:start] + letters + compact[end:]
 
 

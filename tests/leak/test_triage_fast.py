@@ -136,7 +136,7 @@ def check_addresses_and_amounts(text: str) -> None:
     assert spans(out.finds) == expected
 
     out = Collector(rules)
-    financial.amounts(text, out)
+    financial.amounts(scan, out)
     assert spans(out.finds) == [(*m.span(), "amount") for m in p.AMOUNT_RE.finditer(text)]
 
 

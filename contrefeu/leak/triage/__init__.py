@@ -59,7 +59,7 @@ def triage_text(
         financial.cards(text, runs, out)
     financial.bics(scan, out)
     financial.vat_numbers(scan, out)
-    financial.amounts(text, out)
+    financial.amounts(scan, out)
     personal.addresses(scan, out)
     personal.dates_of_birth(scan, out)
     secrets.private_keys(text, out)

@@ -20,10 +20,11 @@ import ahocorasick
 
 from .folding import _scan_char, fold_and_scan
 
-# Detector families fed by the anchors. TOKEN and GENERIC anchors are hints, not words: they
-# match anywhere (a token rule's payload is its index).
-KEYWORD, PASSWORD, BIRTH, BIC, VAT, STREET_FR, STREET_EN, TOKEN, GENERIC = range(9)
-FAMILIES = 9
+# Detector families fed by the anchors. TOKEN, GENERIC and CURRENCY anchors are not words:
+# they match anywhere (a token rule's payload is its index; a CURRENCY candidate is the text
+# offset plus one, as it has no leading space).
+KEYWORD, PASSWORD, BIRTH, BIC, VAT, STREET_FR, STREET_EN, TOKEN, GENERIC, CURRENCY = range(10)
+FAMILIES = 10
 _MULTI = -1  # an anchor shared by several families: payload is a tuple of (family, payload)
 
 # Fixed anchors of the built-in patterns of `patterns.py` (the regular expressions there are
@@ -45,6 +46,10 @@ STREET_EN_WORDS = (
     "blvd", "way", "court", "ct", "place", "pl", "square", "sq", "terrace", "close",
     "crescent", "gardens", "row", "mews", "parkway", "highway",
 )  # fmt: skip
+
+
+# Spelled currencies of the amount pattern ("Euro", "euro", "Dollar", "dollar" as written).
+CURRENCY_WORDS = ("euro", "dollar")
 
 
 def scan_form(folded: str) -> str:
@@ -108,6 +113,7 @@ def fixed_anchors() -> list[tuple[str, int, object]]:
     entries += [(a, VAT, None) for a in VAT_ANCHORS]
     entries += [(f" {w} ", STREET_FR, None) for w in STREET_FR_WORDS]
     entries += [(f" {w} ", STREET_EN, None) for w in STREET_EN_WORDS]
+    entries += [(w, CURRENCY, None) for w in CURRENCY_WORDS]
     return entries
 
 

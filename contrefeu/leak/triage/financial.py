@@ -10,7 +10,7 @@ from stdnum import bic, iban, luhn
 from stdnum.eu import vat as eu_vat
 
 from . import patterns as p
-from .anchors import BIC, VAT, Scan
+from .anchors import BIC, CURRENCY, VAT, Scan
 from .levels import Collector
 from .matching import anchored, in_windows, merged
 from .personal import windows_with
@@ -68,29 +68,37 @@ def vat_numbers(scan: Scan, out: Collector) -> None:
             out.add(m.start(), m.start() + n, "vat-number", m.group()[:n])
 
 
-def _amount_windows(text: str) -> list[tuple[int, int]]:
+def _currency_markers(scan: Scan) -> list[tuple[int, int]]:
+    """(start, end) of every currency sign, code and spelled currency of the text."""
+    text = scan.text
+    markers = [m.span() for m in p.CURRENCY_RE.finditer(text)]
+    for after in scan.candidates[CURRENCY]:  # the anchor's text offset plus one
+        at = after - 1
+        if text.startswith(("Euro", "euro"), at):
+            markers.append((at, at + 4))
+        elif text.startswith(("Dollar", "dollar"), at):
+            markers.append((at, at + 6))
+    return markers
+
+
+def _amount_windows(scan: Scan) -> list[tuple[int, int]]:
     """Around each currency marker, the run of number characters before and after it (and
     a `k`/`M` before `€`): every amount lies in one, whole."""
+    text = scan.text
     seps = p.AMOUNT_SEPARATORS
     n = len(text)
     windows = []
-    for marker in p.CURRENCY_MARKERS:
-        at = text.find(marker)
-        while at >= 0:
-            end = at + len(marker)
-            if marker in p.SPELLED_MARKERS and at and text[at - 1] in "EeDd":
-                at -= 1  # Euro, euro, Dollar, dollar
-            elif marker == "€" and at and text[at - 1] in "kM":
-                at -= 1  # k€, M€
-            while at > 0 and (text[at - 1] in seps or text[at - 1].isdecimal()):
-                at -= 1
-            while end < n and (text[end] in seps or text[end].isdecimal()):
-                end += 1
-            windows.append((at, min(n, end + 2)))  # "euros", and a look-ahead's character
-            at = text.find(marker, end)
+    for at, end in _currency_markers(scan):
+        if at and text[at - 1] in "kM" and text[at] == "€":
+            at -= 1  # k€, M€
+        while at > 0 and (text[at - 1] in seps or text[at - 1].isdecimal()):
+            at -= 1
+        while end < n and (text[end] in seps or text[end].isdecimal()):
+            end += 1
+        windows.append((at, min(n, end + 2)))  # "euros", and a look-ahead's character
     return merged(windows)
 
 
-def amounts(text: str, out: Collector) -> None:
-    for m in in_windows(p.AMOUNT_RE, text, _amount_windows(text)):
+def amounts(scan: Scan, out: Collector) -> None:
+    for m in in_windows(p.AMOUNT_RE, scan.text, _amount_windows(scan)):
         out.add(m.start(), m.end(), "amount", m.group())

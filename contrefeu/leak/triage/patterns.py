@@ -76,10 +76,9 @@ VAT_RE = re.compile(
     r"(?<![\w])(?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI"
     r"|SK)" + SEP + r"?[0-9A-Z](?:[ .\u00a0]?[0-9A-Z]){7,13}(?![\w])"
 )
-# Every amount holds one of these (case as written): the amount pattern runs only around them.
-# "uro" and "ollar" stand for Euro, euro, Dollar and dollar: one search for two spellings.
-CURRENCY_MARKERS = ("€", "EUR", "uro", "£", "GBP", "USD", "$", "ollar")
-SPELLED_MARKERS = ("uro", "ollar")
+# Every amount holds a currency sign or code (these) or a spelled currency (Euro, euro,
+# Dollar, dollar: found by the anchor pass); the amount pattern runs only around them.
+CURRENCY_RE = re.compile(r"€|£|\$|EUR|GBP|USD")  # literals only: a fast first-character scan
 # Characters of a number in an amount besides digits (any `\d`): group and decimal separators.
 AMOUNT_SEPARATORS = frozenset(" \u00a0\u202f.,'")
 AMOUNT_RE = re.compile(

@@ -68,9 +68,10 @@ class _ZoneTest:
         header = p.QUOTED_HEADER_RE.match(folded, line)
         if header and pos < header.end():
             return True
-        for _ in range(p.SIGNATURE_LINES + 1):
+        for above in range(p.SIGNATURE_LINES + 1):
             if self._signature_at(line):
-                return True
+                # The zone of a signature ends before the newline of its tenth line below.
+                return above < p.SIGNATURE_LINES or folded[pos : pos + 1] != "\n"
             if line == 0:
                 return False
             line = folded.rfind("\n", 0, line - 1) + 1
@@ -219,28 +220,40 @@ def _spaces_before(text: str, i: int) -> int:
     return i
 
 
+def _word_before(text: str, end: int) -> int:
+    """Start of the run of non-blank characters (no space, tab or newline) ending at `end`.
+    Searched back in short steps: lines are long and words short."""
+    low = end
+    while True:
+        low = max(0, low - 32)
+        cut = max(text.rfind(" ", low, end), text.rfind("\t", low, end), text.rfind("\n", low, end))
+        if cut >= 0:
+            return cut + 1
+        if low == 0:
+            return 0
+
+
 # Where both address patterns may start: a digit that no word character, comma or dot
 # precedes (their own first step).
 _NUMBER_START_RE = re.compile(r"\d(?<![\w,.]\d)")
 
 
 def _french_starts(text: str, street: int, out: list[int]) -> None:
-    # "<number>[ bis][,] <street type>": the number ends just before the street's spaces.
+    # "<number>[ bis][,] <street type>": the number ends just before the street's spaces, on
+    # the same line.
     run = _spaces_before(text, street)
-    line = text.rfind("\n", 0, street) + 1
-    out.extend(m.start() for m in _NUMBER_START_RE.finditer(text, max(line, run - _NUMBER_FR), run))
+    low = max(0, run - _NUMBER_FR, text.rfind("\n", max(0, run - _NUMBER_FR), run) + 1)
+    out.extend(m.start() for m in _NUMBER_START_RE.finditer(text, low, run))
 
 
 def _english_starts(text: str, street: int, out: list[int]) -> None:
     # "<number> <Word> [<Word>...<4>] <street type>": the number ends one to four words (runs
-    # without spaces) before the street, on its line.
-    line = text.rfind("\n", 0, street) + 1
+    # of non-blank characters) before the street, on its line.
     end = _spaces_before(text, street)
     for back in range(5):
-        if end <= line:
+        if end == 0 or text[end - 1] == "\n":
             return
-        start = max(text.rfind(" ", line, end), text.rfind("\t", line, end)) + 1
-        start = max(start, line)
+        start = _word_before(text, end)
         if back:
             found = _NUMBER_START_RE.finditer(text, max(start, end - _NUMBER_EN), end)
             out.extend(m.start() for m in found)
