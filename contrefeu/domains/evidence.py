@@ -13,6 +13,8 @@ Evidence kinds (the prefix of every feature name):
   contain  the brand plus other letters in the registrable label: combosquat
   typo     the label, or one of its hyphen tokens, is 1-2 edits from the brand
   sub      the brand in a label left of someone else's registrable name
+  dom      the brand's whole domain written at the start of the host and continued, so that
+           the registrable name hides it: "examplebank.com-login.xyz" (``written.py``)
   path     the brand in the URL path
 
 What it is not for: deciding (``score.py`` applies the model and the threshold), parsing
@@ -47,6 +49,7 @@ from contrefeu.domains.lexicon import (
 )
 from contrefeu.domains.normalise import ObservedHost, letters_only, skeleton
 from contrefeu.domains.suffixes import abused_tlds, is_hosting_suffix, suffix_kind, suffix_words
+from contrefeu.domains.written import WrittenDomainFinder
 
 if TYPE_CHECKING:
     from contrefeu.domains.score import Brand
@@ -64,7 +67,7 @@ class Candidate:
     """One piece of evidence about one brand (index into the brand list)."""
 
     brand: int
-    kind: str  # label | contain | typo | sub | path (the prefix of its own features)
+    kind: str  # label | contain | typo | sub | dom | path (the prefix of its own features)
     classes: list[str]
     reason: str
     features: dict[str, float]
@@ -112,6 +115,7 @@ class EvidenceFinder:
             reach = 2 if size >= 6 else 1
             for n in range(size - reach, size + reach + 1):
                 self._typo_by_length.setdefault(n, {})[i] = b.compact
+        self._written = WrittenDomainFinder(brands)
         self._suffix_cache: dict[str, dict[str, float]] = {}
         self._lures = lure_words()
         self._context = context_words()
@@ -127,6 +131,7 @@ class EvidenceFinder:
         self._registrable(obs, base, found)
         if obs.subdomains:
             self._subdomains(obs, base, found)
+            self._written_domains(obs, base, found)
         if obs.path:
             self._path(obs, base, found)
         if found and obs.subdomains and self._lure_in(obs.subdomains):
@@ -446,6 +451,46 @@ class EvidenceFinder:
                         out.append(
                             Candidate(i, "sub", ["subdomain"] + _look_classes(kind), reason, f)
                         )
+
+    def _written_domains(
+        self, obs: ObservedHost, base: dict[str, float], out: list[Candidate]
+    ) -> None:
+        for w in self._written.find(obs):
+            brand = self.brands[w.brand]
+            f = self._features("dom", brand, obs.suffix, base)
+            f[f"dom:{w.joint}"] = 1.0  # hyphen | dot | run
+            if w.crosses:
+                f["dom:cross"] = 1.0  # the brand's own suffix is cut by the registrable name
+            if w.start != "host":
+                f[f"dom:after{w.start}"] = 1.0  # "login.examplebank.com-..", "x-examplebank.com-.."
+            pieces = [p for t in w.rest for p in (segment(t) if t.isalpha() else (t,))]
+            lures, context = self._lure_pieces(pieces, list(w.rest))
+            if lures:
+                f["dom:lure"] = 1.0
+            elif context:
+                f["dom:context"] = 1.0
+            elif not pieces:
+                f["dom:bare"] = 1.0  # "examplebank.com.xyz": the suffix is the registrable label
+            elif all(p.isdigit() for p in pieces):
+                f["dom:digits"] = 1.0
+            elif all(p in self._words or p.isdigit() for p in pieces):
+                f["dom:words"] = 1.0
+            else:
+                f["dom:unknown"] = 1.0
+            if w.look != "raw":
+                f["look"] = 1.0
+                f[f"look:{w.look}"] = 1.0
+            shown = lures or context
+            words = f" with lure words {', '.join(shown[:4])}" if shown else ""
+            where = "at the start of the host" if w.start == "host" else "inside the host"
+            if w.joint == "dot" and not w.crosses:
+                how = f"as subdomains of {obs.registrable}"
+            else:
+                how = f"so that the registrable domain is {obs.registrable}"
+            reason = f"brand domain '{brand.target}' written {where} as '{w.written}', {how}{words}"
+            if w.look != "raw":
+                reason += f" ({_look_words(w.look)})"
+            out.append(Candidate(w.brand, "dom", ["subdomain"] + _look_classes(w.look), reason, f))
 
     def _path(self, obs: ObservedHost, base: dict[str, float], out: list[Candidate]) -> None:
         path = obs.path.lower()[:512]

@@ -506,7 +506,7 @@ def _embedded_claims(headers: list[list[bytes]], results: list[SignatureResult])
                 Finding(
                     "embedded-auth-results-ignored",
                     "info",
-                    f"A {_text(name)} header inside the message (written by {authserv}) "
+                    f"An {_text(name)} header inside the message (written by {authserv}) "
                     f"claims dkim={claim}{target}, but recomputing the signatures gives "
                     f"{computed}{target}. Headers inside leaked mail can be written by "
                     "anyone, so they are ignored.",

@@ -69,7 +69,8 @@ def _signature_ok(key: RecoveredKey, algorithm: str, signature: bytes, digest: b
 
 
 def recover_case_keys(
-    case: Case, *, archives: Sequence[Path] = (), progress: Progress | None = None
+    case: Case, *, archives: Sequence[Path] = (), progress: Progress | None = None,
+    max_selectors: int = 20,
 ) -> list[RecoveryOutcome]:
     """Recover every selector's key that the scan found unknown, and re-judge its messages."""
     trusted = KeyArchive.bundled()
@@ -83,10 +84,16 @@ def recover_case_keys(
     ):
         groups[(row["domain"], row["selector"])].append(row)
     outcomes = []
-    for (domain, selector), rows in sorted(groups.items()):
+    # Each attempt costs tens of seconds whether or not it succeeds, and a hostile dump can
+    # hold many selectors with a few fake signatures each: the best-supported selectors go
+    # first and at most `max_selectors` are tried.
+    candidates = sorted(
+        ((key, rows) for key, rows in groups.items()
+         if len({bytes(r["signature"]) for r in rows}) >= 2),
+        key=lambda pair: (-len(pair[1]), pair[0]),
+    )
+    for (domain, selector), rows in sorted(candidates[:max_selectors]):
         distinct = {bytes(r["signature"]): r for r in rows}
-        if len(distinct) < 2:
-            continue
         samples = [
             SignatureSample(
                 domain,
