@@ -12,10 +12,11 @@ findings of each stage. Then, from the smallest to the largest size, the growth 
 and of the whole phase: the size ratio (4.0 from 5,000 to 20,000 emails) is linear, and a
 growth over 1.25 times that is reported as SUPER-LINEAR.
 
-`--repeat R` runs the cross-item phase R-1 more times on each case and keeps each stage's
-fastest time (a loaded machine adds noise, never speed). `--profile` runs it once more on the
-largest case under cProfile and prints where the time goes. `--keep DIR` keeps the dumps and
-cases in DIR (which must be empty or absent).
+`--repeat R` (default 5) runs the cross-item phase R-1 more times on every case, in rounds
+over the sizes so that a change of load slows them alike, and keeps each stage's fastest time
+(a loaded machine adds noise, never speed); it also gives the phase's CPU time. `--profile`
+runs the phase once more on the largest case under cProfile and prints where the time goes.
+`--keep DIR` keeps the dumps and cases in DIR (which must be empty or absent).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from contrefeu.store import Case  # noqa: E402
 
 STAGES = ("senders", "threads", "near-duplicates", "documents", "structure", "decoys", "verdicts")
 LINEAR_SLACK = 1.25  # 5.0 for a fourfold size: timing noise, not growth
-NOISE_SECONDS = 0.2  # below this at the largest size a ratio says little
+NOISE_SECONDS = 0.5  # below this at the largest size, a loaded machine blurs the ratio
 
 
 @dataclass
@@ -58,6 +59,8 @@ class Run:
     seconds: dict[str, float] = field(default_factory=dict)  # fastest of the repeats
     findings: dict[str, int] = field(default_factory=dict)
     phase_seconds: float = 0.0  # the whole cross-item phase, wall clock (fastest)
+    phase_cpu: float | None = None  # its CPU time in this process (fastest re-run)
+    case: Path | None = None
 
 
 def _log(message: str) -> None:
@@ -92,12 +95,27 @@ def _item_counts(case: Path) -> dict[str, int]:
         conn.close()
 
 
-def _rerun_cross(case_path: Path, org_path: Path) -> tuple[dict[str, float], float]:
-    org = load_org(org_path)
-    with Case.open(case_path, create=False) as case:
-        started = time.perf_counter()
+def _rerun_cross(run: Run) -> None:
+    """The cross-item phase once more on the run's case; keeps the fastest times."""
+    assert run.case is not None
+    org = load_org(run.dump.org_profile)
+    with Case.open(run.case, create=False) as case:
+        started, cpu = time.perf_counter(), time.process_time()
         report = run_cross_item(case, org)
-        return report.seconds, time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    for stage, value in report.seconds.items():
+        run.seconds[stage] = min(run.seconds.get(stage, value), value)
+    run.phase_seconds = min(run.phase_seconds, wall)
+    run.phase_cpu = cpu if run.phase_cpu is None else min(run.phase_cpu, cpu)
+
+
+def remeasure(runs: list[Run], repeat: int) -> None:
+    """Re-runs in rounds over every size, so that a change of the machine's load during the
+    bench slows all sizes alike instead of skewing their ratio."""
+    for round_ in range(2, repeat + 1):
+        _log(f"cross-item phase again on every case ({round_}/{repeat}) ...")
+        for run in runs:
+            _rerun_cross(run)
 
 
 def run_size(size: int, root: Path, args: argparse.Namespace) -> Run:
@@ -134,14 +152,9 @@ def run_size(size: int, root: Path, args: argparse.Namespace) -> Run:
         seconds=dict(summary.cross.seconds),
         findings=dict(summary.cross.findings),
         phase_seconds=phase,
+        case=case_path,
     )
     _log(f"  scan done in {summary.seconds:.1f} s (cross-item phase {phase:.1f} s)")
-    for repeat in range(1, args.repeat):
-        _log(f"  cross-item phase again ({repeat + 1}/{args.repeat}) ...")
-        seconds, wall = _rerun_cross(case_path, dump.org_profile)
-        for stage, value in seconds.items():
-            run.seconds[stage] = min(run.seconds.get(stage, value), value)
-        run.phase_seconds = min(run.phase_seconds, wall)
     return run
 
 
@@ -186,6 +199,9 @@ def print_report(runs: list[Run]) -> None:
     print(f"{'total (stages)':<16}{cells}")
     cells = "".join(f"{r.phase_seconds:>12.3f} s        " for r in runs)
     print(f"{'phase (wall)':<16}{cells}")
+    if all(r.phase_cpu is not None for r in runs):
+        cells = "".join(f"{r.phase_cpu:>12.3f} s        " for r in runs)
+        print(f"{'phase (cpu)':<16}{cells}")
     print()
     for run in runs:
         verdicts = ", ".join(f"{k} {v}" for k, v in sorted(run.verdicts.items()))
@@ -204,14 +220,16 @@ def print_report(runs: list[Run]) -> None:
         print(f"{stage:<16}{growth}")
     print(f"{'total (stages)':<16}{_growth(_stage_total(first), _stage_total(last), expected)}")
     print(f"{'phase (wall)':<16}{_growth(first.phase_seconds, last.phase_seconds, expected)}")
+    if first.phase_cpu is not None and last.phase_cpu is not None:
+        print(f"{'phase (cpu)':<16}{_growth(first.phase_cpu, last.phase_cpu, expected)}")
     print(f"{'scan':<16}{_growth(first.scan_seconds, last.scan_seconds, expected)}")
 
 
-def print_profile(run: Run, root: Path, limit: int = 30) -> None:
-    case_path = root / f"emails-{run.size}" / "case.db"
+def print_profile(run: Run, limit: int = 30) -> None:
+    assert run.case is not None
     org = load_org(run.dump.org_profile)
     profiler = cProfile.Profile()
-    with Case.open(case_path, create=False) as case:
+    with Case.open(run.case, create=False) as case:
         profiler.enable()
         run_cross_item(case, org)
         profiler.disable()
@@ -229,7 +247,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="default: all cores")
     parser.add_argument("--keep", type=Path, default=None, help="keep dumps and cases here")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=1, help="cross-item runs per case")
+    parser.add_argument("--repeat", type=int, default=5, help="cross-item runs per case")
     parser.add_argument("--profile", action="store_true", help="profile the largest case")
     args = parser.parse_args()
     try:
@@ -250,9 +268,10 @@ def main() -> None:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
         runs = [run_size(size, root, args) for size in sizes]
+        remeasure(runs, args.repeat)
         print_report(runs)
         if args.profile:
-            print_profile(runs[-1], root)
+            print_profile(runs[-1])
     print(f"\nbench done in {time.perf_counter() - started:.0f} s")
 
 

@@ -12,9 +12,9 @@ Evidence kinds (the prefix of every feature name):
   label    the brand's letters are the whole label: tld-swap, hyphenation, look-alike
   contain  the brand plus other letters in the registrable label: combosquat
   typo     the label, or one of its hyphen tokens, is 1-2 edits from the brand
-  sub      the brand in a label left of someone else's registrable name
-  dom      the brand's whole domain written at the start of the host and continued, so that
-           the registrable name hides it: "examplebank.com-login.xyz" (``written.py``)
+  sub      the brand in a label left of someone else's registrable name, including the
+           brand's whole domain written at the start of the host and continued, so that the
+           registrable name hides it: "examplebank.com-login.xyz" (``written.py``)
   path     the brand in the URL path
 
 What it is not for: deciding (``score.py`` applies the model and the threshold), parsing
@@ -67,7 +67,7 @@ class Candidate:
     """One piece of evidence about one brand (index into the brand list)."""
 
     brand: int
-    kind: str  # label | contain | typo | sub | dom | path (the prefix of its own features)
+    kind: str  # label | contain | typo | sub | path (the prefix of its own features)
     classes: list[str]
     reason: str
     features: dict[str, float]
@@ -131,7 +131,6 @@ class EvidenceFinder:
         self._registrable(obs, base, found)
         if obs.subdomains:
             self._subdomains(obs, base, found)
-            self._written_domains(obs, base, found)
         if obs.path:
             self._path(obs, base, found)
         if found and obs.subdomains and self._lure_in(obs.subdomains):
@@ -409,6 +408,11 @@ class EvidenceFinder:
         n_sub = len(obs.subdomains)
         # A country or generic TLD as a label on the left: "google.com.evil.xyz".
         tld_left = any(s in _TLD_TOKENS or s in {"co", "ne", "go", "or"} for s in obs.subdomains)
+        shared = {"sub:reglure": reg_lure, "sub:regtld": reg_tld, "sub:tldleft": tld_left}
+        shared["sub:many"] = n_sub >= 3
+        # The brand's whole domain written on the left explains every other sighting of the
+        # brand in the subdomains, with more precise features: those brands are not repeated.
+        written = self._written_domains(obs, base, shared, out)
         for depth, sub in enumerate(reversed(obs.subdomains), 1):
             if sub in _NEUTRAL_SUBDOMAINS:
                 continue
@@ -422,6 +426,8 @@ class EvidenceFinder:
                     if not aligned and (len(bc) < 5 or covered_by_word(compact, start, end + 1)):
                         continue
                     for i in idxs:
+                        if i in written:
+                            continue
                         brand = self.brands[i]
                         f = self._features("sub", brand, obs.suffix, base)
                         f["sub:whole" if whole else "sub:aligned" if aligned else "sub:inside"] = 1
@@ -453,44 +459,58 @@ class EvidenceFinder:
                         )
 
     def _written_domains(
-        self, obs: ObservedHost, base: dict[str, float], out: list[Candidate]
-    ) -> None:
+        self,
+        obs: ObservedHost,
+        base: dict[str, float],
+        shared: dict[str, bool],
+        out: list[Candidate],
+    ) -> set[int]:
+        """Subdomain evidence for a brand's whole domain written at the start of the host.
+
+        "examplebank.com-login.xyz", "ab.fr-secure.top", "examplebank.com.verify.net": the
+        features are those of any brand left of someone else's name, plus ``sub:fulldomain``
+        (the whole domain is written) and ``sub:cross`` (its suffix runs into the registrable
+        label, so the registrable name itself hides the brand). How the suffix is continued
+        (hyphen, dot, letters run together) is in the reason only: no development name
+        continues it with letters, so a weight for that could not be fitted.
+        """
+        brands: set[int] = set()
         for w in self._written.find(obs):
+            brands.add(w.brand)
             brand = self.brands[w.brand]
-            f = self._features("dom", brand, obs.suffix, base)
-            f[f"dom:{w.joint}"] = 1.0  # hyphen | dot | run
+            f = self._features("sub", brand, obs.suffix, base)
+            # The brand's name fills its label unless a hyphenated word comes first.
+            f["sub:aligned" if w.start == "hyphen" else "sub:whole"] = 1.0
+            f.update((name, 1.0) for name, on in shared.items() if on)
+            f["sub:fulldomain"] = 1.0
             if w.crosses:
-                f["dom:cross"] = 1.0  # the brand's own suffix is cut by the registrable name
-            if w.start != "host":
-                f[f"dom:after{w.start}"] = 1.0  # "login.examplebank.com-..", "x-examplebank.com-.."
-            pieces = [p for t in w.rest for p in (segment(t) if t.isalpha() else (t,))]
-            lures, context = self._lure_pieces(pieces, list(w.rest))
-            if lures:
-                f["dom:lure"] = 1.0
-            elif context:
-                f["dom:context"] = 1.0
-            elif not pieces:
-                f["dom:bare"] = 1.0  # "examplebank.com.xyz": the suffix is the registrable label
-            elif all(p.isdigit() for p in pieces):
-                f["dom:digits"] = 1.0
-            elif all(p in self._words or p.isdigit() for p in pieces):
-                f["dom:words"] = 1.0
-            else:
-                f["dom:unknown"] = 1.0
+                f["sub:cross"] = 1.0
+            if w.depth > 1:
+                f["sub:deep"] = 1.0
             if w.look != "raw":
                 f["look"] = 1.0
                 f[f"look:{w.look}"] = 1.0
-            shown = lures or context
-            words = f" with lure words {', '.join(shown[:4])}" if shown else ""
+            pieces = [p for t in w.rest for p in (segment(t) if t.isalpha() else (t,))]
+            shown = [p for group in self._lure_pieces(pieces, list(w.rest)) for p in group]
+            words = f", with lure words {', '.join(shown[:4])}" if shown else ""
             where = "at the start of the host" if w.start == "host" else "inside the host"
-            if w.joint == "dot" and not w.crosses:
-                how = f"as subdomains of {obs.registrable}"
-            else:
+            if w.look in {"homoglyph", "letters"}:
+                where += f" as '{w.written}'"
+            if w.follows:
+                how = f"and continued with '{w.follows}'"
+                if w.crosses:
+                    how += f", so that the registrable domain is {obs.registrable}"
+            elif w.crosses:
                 how = f"so that the registrable domain is {obs.registrable}"
-            reason = f"brand domain '{brand.target}' written {where} as '{w.written}', {how}{words}"
+            else:
+                how = f"as subdomains of {obs.registrable}"
+            hosted = " (free DNS / hosting)" if is_hosting_suffix(obs.suffix) else ""
+            reason = f"brand domain '{brand.target}' written {where} {how}{words}{hosted}"
             if w.look != "raw":
                 reason += f" ({_look_words(w.look)})"
-            out.append(Candidate(w.brand, "dom", ["subdomain"] + _look_classes(w.look), reason, f))
+            classes = ["subdomain"] + _look_classes(w.look)
+            out.append(Candidate(w.brand, "sub", classes, reason, f))
+        return brands
 
     def _path(self, obs: ObservedHost, base: dict[str, float], out: list[Candidate]) -> None:
         path = obs.path.lower()[:512]

@@ -32,6 +32,11 @@ _CANON_CHARS = {
     "q": "g",
 }
 _CANON = str.maketrans(_CANON_CHARS)
+# The same table for bytes: ``bytes.translate`` is several times faster than ``str.translate``
+# with a dict, and nearly every name is ASCII.
+_CANON_BYTES = bytes.maketrans(
+    "".join(_CANON_CHARS).encode(), "".join(_CANON_CHARS.values()).encode()
+)
 
 
 def canonical(text: str) -> str:
@@ -39,6 +44,8 @@ def canonical(text: str) -> str:
     for a, b in _CANON_PAIRS.items():
         if a in text:
             text = text.replace(a, b)
+    if text.isascii():
+        return text.encode("ascii").translate(_CANON_BYTES).decode("ascii")
     return text.translate(_CANON)
 
 

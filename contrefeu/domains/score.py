@@ -14,6 +14,7 @@ Evidence classes (each with a reason a reader can check):
   idn          Unicode confusables in a punycode label             xn--amazo-d8a.com
   combosquat   the brand plus other words, run together or not     onedrive-en-marche.fr
   subdomain    the brand left of someone else's registrable name   naver.chickenkiller.com
+               or its whole domain run on into the registrable     examplebank.com-login.xyz
   path         the brand in the URL path                           example.net/microsoft/
   abused-tld   a TLD over-represented in abuse (adds, never alone)
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from contrefeu.domains.folding import canonical, canonical_map, tokens
-from contrefeu.domains.lexicon import dictionary
+from contrefeu.domains.lexicon import segment
 from contrefeu.domains.normalise import ObservedHost, skeleton
 
 if TYPE_CHECKING:
@@ -46,6 +46,8 @@ class WrittenDomain:
     start: str  # what precedes it: "host" (nothing), "dot" (labels), "hyphen" (a word)
     joint: str  # what follows the brand's suffix: "hyphen", "dot" or "run" (letters/digits)
     crosses: bool  # the brand's suffix runs into the registrable label
+    depth: int  # subdomain labels from the brand's first one to the registrable name (1: next)
+    follows: str  # what follows the brand's suffix in its label ("-login", "login", "")
     rest: tuple[str, ...]  # tokens between the brand and the public suffix ("login")
     look: str  # "raw", "idn" (Unicode confusables), "homoglyph" (digits) or "letters"
 
@@ -78,13 +80,15 @@ class WrittenDomainFinder:
             return []  # the brand must start left of the registrable name: a subdomain exists
         idn = not obs.host.isascii()
         if idn:
-            text = ".".join(skeleton(part).replace(".", "") for part in obs.host.split("."))
+            labels = [skeleton(part).replace(".", "") for part in obs.host.split(".")]
+            text = ".".join(labels)
+            n_reg = obs.registrable.count(".") + 1
+            reg_start = len(text) - len(".".join(labels[-n_reg:]))
+            suffix_start = len(text) - len(".".join(labels[-(obs.suffix.count(".") + 1) :]))
         else:
             text = obs.host
-        n_reg = obs.registrable.count(".") + 1
-        labels = text.split(".")
-        reg_start = len(text) - len(".".join(labels[-n_reg:]))
-        suffix_start = len(text) - len(".".join(labels[-(obs.suffix.count(".") + 1) :]))
+            reg_start = len(text) - len(obs.registrable)
+            suffix_start = len(text) - len(obs.suffix)
         folded = canonical(text)
         same = folded == text
         where: list[int] | None = None  # positions in ``text``, only needed after a fold
@@ -111,6 +115,8 @@ class WrittenDomainFinder:
                 if _suffix_starts_a_word(text, a, b):
                     continue  # "examplebank.community": the suffix is the start of a word
             written = text[a:b]
+            stop = text.find(".", b)
+            follows = text[b : stop if stop >= 0 else len(text)]
             for i in idxs:
                 if i in seen:
                     continue
@@ -122,6 +128,8 @@ class WrittenDomainFinder:
                         start="host" if not before else "dot" if before == "." else "hyphen",
                         joint=joint,
                         crosses=b > reg_start,
+                        depth=text.count(".", a, reg_start),
+                        follows=follows,
                         rest=tuple(tokens(text[b:suffix_start].replace(".", "-"))),
                         look=_look(written, self._domains[i], idn and written not in obs.host),
                     )
@@ -130,12 +138,16 @@ class WrittenDomainFinder:
 
 
 def _suffix_starts_a_word(text: str, a: int, b: int) -> bool:
-    """True when the brand's last suffix label and the letters after it form one word."""
+    """True when the brand's last suffix label is read as the start of a longer word.
+
+    "examplebank.community" and "examplebank.comments" are words after the brand's name;
+    "examplebank.comlogin" reads com + login.
+    """
     label_start = text.rfind(".", a, b) + 1
     stop = b
-    while stop < len(text) and text[stop].isalpha():
+    while stop < len(text) and text[stop].isalnum():
         stop += 1
-    return text[label_start:stop] in dictionary()
+    return segment(text[label_start:stop])[0] != text[label_start:b]
 
 
 def _look(written: str, domain: str, idn: bool) -> str:

@@ -18,8 +18,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contrefeu.leak.triage import default_rules, fold, load_rules, triage_text
-from contrefeu.leak.triage import financial, folding, keywords, personal, secrets
+from contrefeu.leak.triage import (
+    default_rules,
+    financial,
+    fold,
+    folding,
+    keywords,
+    load_rules,
+    personal,
+    secrets,
+    triage_text,
+)
 from contrefeu.leak.triage import patterns as p
 from contrefeu.leak.triage.anchors import scan_text
 from contrefeu.leak.triage.levels import Collector
@@ -198,7 +207,11 @@ def test_french_phone_fast_path_agrees_with_phonenumbers() -> None:
         sep = rng.choice(["", " ", ".", "-"])
         region = digits[:2] + "".join(sep + digits[i : i + 2] for i in range(2, 10, 2))
         expected = tuple(
-            (m.start, m.end, phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164))
+            (
+                m.start,
+                m.end,
+                phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164),
+            )
             for m in phonenumbers.PhoneNumberMatcher(region, "FR")
         )
         assert personal._phone_matches.__wrapped__(region) == expected, region

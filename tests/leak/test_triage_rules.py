@@ -62,7 +62,12 @@ def test_docs_describe_every_category_and_kind() -> None:
         assert f"`{category}`" in doc, category
     for kind in [*read("levels.toml")["kinds"], "api-token", "national-id:be-nn"]:
         assert f"`{kind}`" in doc, kind
-    for name in ("category_medium", "personal_data_medium", "personal_data_high"):
+    for name in (
+        "category_medium",
+        "personal_data_medium",
+        "personal_data_high",
+        "keyword_spans_per_category",
+    ):
         assert name in doc
 
 

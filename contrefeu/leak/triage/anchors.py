@@ -1,6 +1,6 @@
 """One Aho-Corasick pass over an item's scan string finds where every word-led detector may
-match: keywords, password labels, date-of-birth labels, BIC and VAT labels, street types; and
-whether the hints of token rules occur at all.
+match: keywords, password labels, date-of-birth labels, BIC and VAT labels, street types,
+spelled currencies; and whether the hints of token rules occur at all.
 
 The scan string (`folding.fold_and_scan`) is the folded text with non-word characters as
 spaces, so an anchor " word " occurs exactly where a folded word starts (after a non-word
@@ -18,7 +18,7 @@ from typing import Any
 
 import ahocorasick
 
-from .folding import _scan_char, fold_and_scan
+from .folding import scan_char, fold_and_scan
 
 # Detector families fed by the anchors. TOKEN, GENERIC and CURRENCY anchors are not words:
 # they match anywhere (a token rule's payload is its index; a CURRENCY candidate is the text
@@ -54,7 +54,7 @@ CURRENCY_WORDS = ("euro", "dollar")
 
 def scan_form(folded: str) -> str:
     """A folded phrase as it appears in the scan string."""
-    return "".join(_scan_char(c) for c in folded)
+    return "".join(scan_char(c) for c in folded)
 
 
 def phrase_anchor(key: str, *, open_end: bool) -> str:

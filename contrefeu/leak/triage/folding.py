@@ -48,7 +48,7 @@ def _fold_char(ch: str) -> str:
     return _fold_table().get(ord(low), low)
 
 
-def _scan_char(folded: str) -> str:
+def scan_char(folded: str) -> str:
     """A folded character in the scan string: a space unless it is a word character (`\\w`);
     dotless i counts as i, as case-insensitive patterns count it."""
     if not (folded.isalnum() or folded == "_"):
@@ -65,7 +65,7 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     for cp in range(_BMP):
         f = _fold_char(chr(cp))
         fold_lut[cp] = ord(f)  # a BMP character folds to a BMP character
-        scan_lut[cp] = ord(_scan_char(f))
+        scan_lut[cp] = ord(scan_char(f))
     return fold_lut, scan_lut
 
 
@@ -78,9 +78,9 @@ def _small_tables() -> tuple[np.ndarray, np.ndarray]:
 
 
 # Word characters of ASCII text, for the scan string of pure-ASCII texts (bytes.translate).
-_ASCII_SCAN = bytes(
-    c if (chr(c).isalnum() or chr(c) == "_") else 0x20 for c in range(128)
-) + b" " * 128
+_ASCII_SCAN = (
+    bytes(c if (chr(c).isalnum() or chr(c) == "_") else 0x20 for c in range(128)) + b" " * 128
+)
 
 
 def _fold_slow(text: str) -> str:
@@ -123,7 +123,7 @@ def fold_and_scan(text: str) -> tuple[str, str]:
     for i in np.flatnonzero(wide >= _BMP).tolist():
         f = _fold_char(text[i])
         fpoints[i] = ord(f)
-        spoints[i] = ord(_scan_char(f))
+        spoints[i] = ord(scan_char(f))
     return _from_code_points(fpoints), " " + _from_code_points(spoints) + " "
 
 
@@ -136,4 +136,4 @@ def fold(text: str) -> str:
 
 def scan_string(folded: str) -> str:
     """The scan string of an already folded text (short texts: subjects, file names)."""
-    return " " + "".join(_scan_char(c) for c in folded) + " "
+    return " " + "".join(scan_char(c) for c in folded) + " "

@@ -4,7 +4,9 @@ categories, lists of people), the cap on keyword spans, and the level. The thres
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
+from operator import attrgetter
+
 from .ruleset import TriageRules
 from .spans import FIND_RANK, PREVIEW_CHARS, RANK, Find, Secret, Span, Triage, preview
 
@@ -18,6 +20,7 @@ class Collector:
     def __init__(self, rules: TriageRules) -> None:
         self.rules = rules
         self.finds: list[Find] = []
+        self._kinds: dict[str, tuple[str, str, int]] = {}  # kind -> category, severity, rank
 
     def add(
         self,
@@ -31,10 +34,13 @@ class Collector:
         counted: bool = True,
         secret: Secret | None = None,
     ) -> None:
-        family = kind.split(":", 1)[0]
-        category, base = self.rules.kinds.get(family, ("personal-data", "low"))
+        info = self._kinds.get(kind)
+        if info is None:
+            family = kind.split(":", 1)[0]
+            category, base = self.rules.kinds.get(family, ("personal-data", "low"))
+            info = self._kinds[kind] = (category, base, FIND_RANK[family])
         self.finds.append(
-            Find(start, end, kind, category, severity or base, preview(shown), FIND_RANK[family],
+            Find(start, end, kind, info[0], severity or info[1], preview(shown), info[2],
                  counted, shown if value is None else value, secret)
         )  # fmt: skip
 
@@ -56,22 +62,33 @@ def _resolve_overlaps(finds: list[Find]) -> list[Find]:
     return kept
 
 
-def _free_keywords(hits: list[KeywordHit], kept: list[Find]) -> list[KeywordHit]:
-    """The keyword hits that overlap no kept find. Keywords rank last and never overlap one
-    another (they come from one left-to-right pass), so this is what a joint resolution
-    would keep. Kept finds are few: each removes the hits it overlaps."""
-    if not kept or not hits:
-        return hits
-    starts = [h[0] for h in hits]
-    ends = [h[1] for h in hits]
-    taken: set[int] = set()
-    for f in kept:
-        # Hits are sorted and disjoint, so their ends are sorted too.
-        i = bisect_right(ends, f.start)  # first hit ending after the find starts
-        while i < len(hits) and starts[i] < f.end:
-            taken.add(i)
-            i += 1
-    return [h for i, h in enumerate(hits) if i not in taken] if taken else hits
+def _kept_keywords(
+    hits: list[KeywordHit], kept: list[Find], cap: int
+) -> tuple[set[tuple[str, str]], list[KeywordHit]]:
+    """One pass over the keyword hits: the distinct (category, keyword) pairs of the hits that
+    overlap no kept find, and the first `cap` such hits of each category (the spans).
+
+    Keywords rank last and never overlap one another (they come from one left-to-right
+    pass), so dropping those that overlap a kept find is what a joint resolution would do."""
+    intervals = sorted((f.start, f.end) for f in kept)
+    blocked = len(intervals)
+    j = 0
+    pairs: set[tuple[str, str]] = set()
+    shown: dict[str, int] = {}
+    capped: list[KeywordHit] = []
+    for hit in hits:
+        start, end, key, category = hit
+        if j < blocked:
+            while j < blocked and intervals[j][1] <= start:
+                j += 1
+            if j < blocked and intervals[j][0] < end:
+                continue
+        pairs.add((category, key))
+        n = shown.get(category, 0)
+        if n < cap:
+            shown[category] = n + 1
+            capped.append(hit)
+    return pairs, capped
 
 
 def assemble(
@@ -84,7 +101,7 @@ def assemble(
     """The item's triage from every find and keyword hit, and the subject/file-name keywords
     (`context`)."""
     kept = _resolve_overlaps(finds)
-    hits = _free_keywords(keyword_hits, kept)
+    pairs, capped = _kept_keywords(keyword_hits, kept, rules.keyword_spans_per_category)
     content = rules.content_categories
 
     # A content category with enough distinct hits (in the text, subject and file name)
@@ -93,7 +110,7 @@ def assemble(
     for f in kept:
         if f.severity == "low" and f.category in content:
             distinct.setdefault(f.category, set()).add(f"{f.kind}:{f.value}")
-    for category, key in {(h[3], h[2]) for h in hits}:
+    for category, key in pairs:
         distinct.setdefault(category, set()).add(f"keyword:{category}:{key}")
     for f in kept:
         if (
@@ -110,7 +127,7 @@ def assemble(
     # Many distinct personal-data values make the item a list of people.
     people = [f for f in kept if f.category == "personal-data" and f.counted]
     values = {(f.kind, f.value) for f in people}
-    values.update(("keyword:personal-data", h[2]) for h in hits if h[3] == "personal-data")
+    values.update(("keyword:personal-data", key) for c, key in pairs if c == "personal-data")
     count = len(values)
     floor = (
         "high" if count >= rules.personal_data_high
@@ -120,12 +137,15 @@ def assemble(
     for f in people:
         if RANK[f.severity] < RANK[floor]:
             f.severity = floor
-    if "personal-data" in keyword_severity and RANK[keyword_severity["personal-data"]] < RANK[floor]:
+    if (
+        "personal-data" in keyword_severity
+        and RANK[keyword_severity["personal-data"]] < RANK[floor]
+    ):
         keyword_severity["personal-data"] = floor
 
     spans = [_span(f.start, f.end, f.kind, f.category, f.severity, f.preview) for f in kept]
-    spans += _keyword_spans(text, hits, keyword_severity, rules.keyword_spans_per_category)
-    spans.sort(key=lambda s: (s.start, s.end, s.kind))
+    spans += _keyword_spans(text, capped, keyword_severity)
+    spans.sort(key=attrgetter("start"))  # spans are disjoint: starts are distinct
     secrets: list[Secret] = [f.secret for f in sorted(kept, key=lambda f: (f.start, f.end, f.kind))
                              if f.secret is not None]  # fmt: skip
     categories = sorted({s.category for s in spans} | set(context))
@@ -136,9 +156,7 @@ def assemble(
     return Triage(level=level, categories=categories, spans=spans, secrets=secrets)
 
 
-def _span(
-    start: int, end: int, kind: str, category: str, severity: str, shown: str
-) -> Span:
+def _span(start: int, end: int, kind: str, category: str, severity: str, shown: str) -> Span:
     """`Span(...)` without the frozen dataclass `__init__` (one `object.__setattr__` per
     field, twice the cost of the rest of a keyword hit); the same object in every respect."""
     span = object.__new__(Span)
@@ -149,17 +167,9 @@ def _span(
     return span
 
 
-def _keyword_spans(
-    text: str, hits: list[KeywordHit], severity: dict[str, str], cap: int
-) -> list[Span]:
-    """Spans of the first `cap` keyword hits of each category (every hit has counted)."""
-    kept: dict[str, int] = {}
+def _keyword_spans(text: str, hits: list[KeywordHit], severity: dict[str, str]) -> list[Span]:
     spans = []
     for start, end, _, category in hits:
-        n = kept.get(category, 0)
-        if n >= cap:
-            continue
-        kept[category] = n + 1
         shown = text[start:end]
         if len(shown) > PREVIEW_CHARS or not shown.isprintable():
             shown = preview(shown)

@@ -51,9 +51,7 @@ def merged(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def anchored(
-    pattern: re.Pattern[str], text: str, offsets: list[int]
-) -> Iterator[re.Match[str]]:
+def anchored(pattern: re.Pattern[str], text: str, offsets: list[int]) -> Iterator[re.Match[str]]:
     """`pattern`'s matches that start at one of `offsets` (word starts found by the anchor
     pass), left to right without overlaps: what `finditer` gives for the same pattern behind a
     `(?<!\\w)`, but only trying the offsets where it can match."""

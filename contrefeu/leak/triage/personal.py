@@ -110,11 +110,14 @@ def emails(scan: Scan, out: Collector, org: Sequence[str]) -> None:
 
 
 @lru_cache(maxsize=1)
-def _french_valid_re() -> re.Pattern[str]:
+def _french_valid_re() -> re.Pattern[str] | None:
     """The French numbering plan of phonenumbers' own metadata, as one pattern over the nine
-    digits after the 0. phonenumbers validates a number by testing these patterns one by one
-    in Python (~40 µs); a national number written the usual way needs nothing else."""
+    digits after the 0 (None if the metadata is missing). phonenumbers validates a number by
+    testing these patterns one by one in Python (~40 µs); a national number written the usual
+    way needs nothing else (tested against phonenumbers)."""
     meta = phonenumbers.PhoneMetadata.metadata_for_region("FR")
+    if meta is None or meta.general_desc is None or not meta.general_desc.national_number_pattern:
+        return None
     descs = [
         meta.fixed_line, meta.mobile, meta.toll_free, meta.premium_rate, meta.shared_cost,
         meta.personal_number, meta.voip, meta.pager, meta.uan, meta.voicemail,
@@ -122,8 +125,12 @@ def _french_valid_re() -> re.Pattern[str]:
     alts = [
         f"(?:{d.national_number_pattern})"
         for d in descs
-        if d is not None and d.national_number_pattern and 9 in (d.possible_length or ())
+        if d is not None
+        and d.national_number_pattern
+        and (not d.possible_length or 9 in d.possible_length)
     ]
+    if not alts:
+        return None
     general = meta.general_desc.national_number_pattern
     return re.compile(f"(?=(?:{general})$)(?:{'|'.join(alts)})$")
 
@@ -136,9 +143,10 @@ _FRENCH_NATIONAL_RE = re.compile(r"0[1-9](?:([ .\-]?)\d\d)(?:\1\d\d){3}")
 def _phone_matches(region: str) -> tuple[tuple[int, int, str], ...]:
     # phonenumbers is slow (~0.2 ms a call): only candidate regions reach it, and the same
     # signature numbers recur across a mailbox, hence the cache.
-    if _FRENCH_NATIONAL_RE.fullmatch(region):
+    valid = _french_valid_re()
+    if valid is not None and _FRENCH_NATIONAL_RE.fullmatch(region):
         digits = re.sub(r"\D", "", region)
-        if _french_valid_re().match(digits[1:]):
+        if valid.match(digits[1:]):
             return ((0, len(region), "+33" + digits[1:]),)
         return ()
     found = []

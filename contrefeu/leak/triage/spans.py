@@ -78,5 +78,8 @@ class Find:
 
 def preview(text: str) -> str:
     """`text` on one line, cut to `PREVIEW_CHARS`."""
+    if len(text) <= PREVIEW_CHARS and text.isprintable() and "  " not in text:
+        if text[:1] != " " and text[-1:] != " ":
+            return text  # already one line of single spaces (the usual case)
     flat = " ".join(text.split())
     return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
