@@ -245,6 +245,10 @@ def _structure(case: Case, docs: dict[int, list[Finding]]) -> dict[int, list[Fin
     return structure_findings(items)
 
 
+def _seen_elsewhere(folders: set[tuple[str, str]], folder: tuple[str, str]) -> bool:
+    return len(folders) > 1 or folder not in folders
+
+
 def _decoy_carriers(case: Case) -> dict[int, list[Finding]]:
     """An email that carries a decoy attachment is the bait coming back too."""
     out: dict[int, list[Finding]] = defaultdict(list)

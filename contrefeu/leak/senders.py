@@ -127,11 +127,13 @@ def sender_findings(emails: Sequence[EmailFacts], org: OrgProfile) -> dict[int, 
         relays = Counter(d for m in mails for d in m.relay_domains)
         with_relays = sum(1 for m in mails if m.relay_domains)
         sampled = {m.item_id for m in mails}
+        signers = _SignerIndex(mails)
         for mail in all_mails:
             counted = mail.item_id in sampled
             out[mail.item_id].extend(
-                _habit_findings(sender, mail, shifts[mail.item_id], counters, counted)
-                + _signer_findings(sender, mail, mails)
+                _habit_findings(sender, mail, shifts[mail.item_id], counters, counted, mails,
+                                org.timezone)
+                + signers.findings(sender, mail)
                 + _relay_findings(sender, mail, relays, with_relays, counted)
             )
     for facts in emails:
@@ -152,11 +154,44 @@ def _distinct_messages(mails: list[EmailFacts]) -> list[EmailFacts]:
     return sorted(distinct, key=lambda m: m.path)
 
 
+@lru_cache(maxsize=1)
+def _all_zones() -> tuple[ZoneInfo, ...]:
+    from zoneinfo import available_timezones
+
+    zones = [_zone(name) for name in sorted(available_timezones())]
+    return tuple(z for z in zones if z is not None)
+
+
+def _explained_by_a_zone(mail: EmailFacts, samples: list[EmailFacts], habit: object,
+                         timezone: str) -> bool:
+    """True when one real timezone gives the sender's offset at every date, this one included.
+
+    A New York correspondent is 6 hours behind Paris except in the weeks when the two
+    switch daylight saving on different dates: that is their zone, not a sign of forgery.
+    """
+    # The messages that follow the habit say where the sender lives; outliers are left out.
+    dated = [(m.offset_minutes, m.date_utc) for m in samples
+             if m.offset_minutes is not None and m.date_utc
+             and zone_shift(m.offset_minutes, m.date_utc, timezone) == habit][:60]
+    dated.append((mail.offset_minutes, mail.date_utc))
+    moments = [(offset, datetime.fromisoformat(date)) for offset, date in dated if date]
+    for zone in _all_zones():
+        if all(_minutes(when.astimezone(zone).utcoffset()) == offset for offset, when in moments):
+            return True
+    return False
+
+
+def _minutes(delta: object) -> int | None:
+    return int(delta.total_seconds() // 60) if delta is not None else None  # type: ignore[attr-defined]
+
+
 def _habit_findings(sender: str, mail: EmailFacts, shift: int | None,
-                    counters: dict[str, Counter[object]], counted: bool) -> list[Finding]:
+                    counters: dict[str, Counter[object]], counted: bool,
+                    samples: list[EmailFacts], timezone: str) -> list[Finding]:
     findings = []
     zone = _habit(counters["zone"], shift, counted) if shift is not None else None
-    if zone and mail.offset_minutes is not None:
+    if zone and mail.offset_minutes is not None \
+            and not _explained_by_a_zone(mail, samples, zone[0], timezone):
         expected = mail.offset_minutes - (shift or 0) + int(zone[0])  # type: ignore[call-overload]
         findings.append(Finding(
             "header-unusual-timezone", "medium",
@@ -187,26 +222,44 @@ def _habit_findings(sender: str, mail: EmailFacts, shift: int | None,
     return findings
 
 
-def _signer_findings(sender: str, mail: EmailFacts, mails: list[EmailFacts]) -> list[Finding]:
-    """A domain that signs every other message of this sender sent the same way."""
-    # Organisations often sign only the mail that leaves through their gateway, so internal
-    # and outgoing mail are judged apart.
-    others = [m for m in mails if m.item_id != mail.item_id and m.external == mail.external
-              and (m.message_id is None or m.message_id != mail.message_id)]
-    if len(others) < MIN_OTHERS:
-        return []
-    signers = Counter(d for m in others for d in m.passing_domains)
-    findings = []
-    for domain, count in sorted(signers.items()):
-        # A message that carries the signature, even a failing one, is not missing it: the
-        # failure is judged by the DKIM check itself.
-        if count / len(others) >= AGREEMENT and domain not in mail.signed_domains:
-            findings.append(Finding(
-                "header-missing-usual-signature", "high",
-                f"{count} of the {len(others)} other messages from {sender} carry a valid DKIM "
-                f"signature of {domain}; this one does not. The sender's mail system signs "
-                "every such message, so this one did not come from it."))
-    return findings
+class _SignerIndex:
+    """How many of a sender's distinct messages, sent each way, carry each valid signature.
+
+    Counted once per sender, so that leaving one message out is a subtraction, not a new
+    pass over the sender's mail (a press address with 50,000 messages must stay linear).
+    """
+
+    def __init__(self, samples: list[EmailFacts]) -> None:
+        self.groups: dict[bool, tuple[int, Counter[str]]] = {}
+        for external in (True, False):
+            group = [m for m in samples if m.external == external]
+            self.groups[external] = (len(group), Counter(d for m in group for d in m.passing_domains))
+        self.by_item = {m.item_id: m for m in samples}
+        self.by_message_id = {m.message_id: m for m in samples if m.message_id is not None}
+
+    def findings(self, sender: str, mail: EmailFacts) -> list[Finding]:
+        # Organisations often sign only the mail that leaves through their gateway, so internal
+        # and outgoing mail are judged apart.
+        total, signers = self.groups[mail.external]
+        own = self.by_item.get(mail.item_id) or (
+            self.by_message_id.get(mail.message_id) if mail.message_id is not None else None)
+        left_out = own.passing_domains if own is not None and own.external == mail.external \
+            else None
+        others = total - (left_out is not None)
+        if others < MIN_OTHERS:
+            return []
+        findings = []
+        for domain, count in sorted(signers.items()):
+            count -= bool(left_out and domain in left_out)
+            # A message that carries the signature, even a failing one, is not missing it:
+            # the failure is judged by the DKIM check itself.
+            if count and count / others >= AGREEMENT and domain not in mail.signed_domains:
+                findings.append(Finding(
+                    "header-missing-usual-signature", "high",
+                    f"{count} of the {others} other messages from {sender} carry a valid DKIM "
+                    f"signature of {domain}; this one does not. The sender's mail system signs "
+                    "every such message, so this one did not come from it."))
+        return findings
 
 
 def _relay_findings(sender: str, mail: EmailFacts, relays: Counter[str],

@@ -67,3 +67,18 @@ def test_copies_of_one_message_count_once():
                        signed_domains=frozenset()))
     found = sender_findings(mails, ORG)
     assert [f.code for f in found[60]] == ["header-missing-usual-signature"]
+
+
+def test_a_correspondent_abroad_keeps_their_zone_through_daylight_saving():
+    def ny(i: int, date: str, offset: int) -> EmailFacts:
+        return _mail(i, from_addr="j.hart@herald.example", date_utc=date, offset_minutes=offset,
+                     passing_domains=frozenset(), signed_domains=frozenset())
+
+    mails = [ny(i, f"2017-02-{i + 1:02d}T15:00:00+00:00", -300) for i in range(8)]
+    mails += [ny(20 + i, f"2017-04-{i + 1:02d}T15:00:00+00:00", -240) for i in range(8)]
+    # 20 March: New York is already on summer time, Paris not yet: the shift to Paris changes
+    mails.append(ny(40, "2017-03-20T15:00:00+00:00", -240))
+    mails.append(ny(41, "2017-04-20T15:00:00+00:00", 180))       # written from Moscow
+    found = sender_findings(mails, ORG)
+    assert 40 not in found
+    assert [f.code for f in found[41]] == ["header-unusual-timezone"]

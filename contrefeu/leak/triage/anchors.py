@@ -18,7 +18,7 @@ from typing import Any
 
 import ahocorasick
 
-from .folding import scan_char, fold_and_scan
+from .folding import fold_and_scan, scan_char
 
 # Detector families fed by the anchors. TOKEN, GENERIC and CURRENCY anchors are not words:
 # they match anywhere (a token rule's payload is its index; a CURRENCY candidate is the text

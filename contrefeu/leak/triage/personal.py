@@ -174,7 +174,8 @@ def dense_runs(text: str) -> list[tuple[int, int, int]]:
 
 
 def windows_with(runs: list[tuple[int, int, int]], min_digits: int) -> list[tuple[int, int]]:
-    """The dense runs that hold at least `min_digits` digits (no match can hold more)."""
+    """The dense runs that hold at least `min_digits` digits: a family that needs more
+    digits than a run holds cannot match in it."""
     return [(s, e) for s, e, d in runs if d >= min_digits]
 
 
