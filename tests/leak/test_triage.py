@@ -407,3 +407,14 @@ def test_spans_sorted_distinct_categories_and_levels() -> None:
 def test_result_pickles_for_worker_processes() -> None:
     tr = triage_text(KITCHEN_SINK)
     assert pickle.loads(pickle.dumps(tr)) == tr
+
+
+def test_api_tokens_are_credentials_not_personal_data():
+    from contrefeu.leak.triage import triage_text
+
+    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    result = triage_text(f"Le jeton du dépôt : {token} (à ne pas diffuser)")
+    assert result.level == "critical"
+    assert "credentials" in result.categories
+    assert "personal-data" not in result.categories
+    assert token not in repr(result)
