@@ -23,15 +23,16 @@ MIN_WORDS = 12  # shorter texts ("ok, merci") collide by chance
 THRESHOLD = 0.6  # Jaccard of shingles: a few added sentences stay above it
 MAX_DIFF_WORDS = 20_000
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+_PUNCTUATION = "\"'.,;:!?()[]{}<>«»“”‘’*_-—–/\\|#@&%$+=~`^"
 _QUOTED = re.compile(r"(?m)^[ \t]*>.*$")
 
 
 def words_of(text: str) -> list[str]:
-    """Lower-case words of the text, without quoted lines of replies."""
+    """Lower-case words of the text, without quoted lines of replies and punctuation."""
     if ">" in text:
         text = _QUOTED.sub(" ", text)
-    return _WORD.findall(text.lower())
+    # str.split and strip run in C; a \w+ regex over every mail cost twice as much.
+    return [w for w in (t.strip(_PUNCTUATION) for t in text.lower().split()) if w]
 
 
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)

@@ -167,3 +167,57 @@ def test_habits_and_completed_copies_in_a_real_scan(tmp_path: Path, signing_key)
     assert "added «Nous savons que vous avez payé la salle en liquide.»" in finding["detail"]
     assert {r["verdict"] for p, r in rows.items() if p.startswith("inbox/") and p != "inbox/9.eml"} \
         == {"authentic"}
+
+
+def _staff_mail(path: Path, n: int, when: str, body: str, *, reply_to: str | None = None,
+                sender: str = "c.martin@avenir-commun.fr") -> None:
+    headers = (f"From: {sender}\r\nTo: j.dubois@avenir-commun.fr\r\nSubject: Salle {n}\r\n"
+               f"Date: {format_datetime(datetime.fromisoformat(when))}\r\n"
+               f"Message-ID: <{n}@avenir-commun.fr>\r\n")
+    if reply_to:
+        headers += f"In-Reply-To: {reply_to}\r\nReferences: {reply_to}\r\n"
+    path.write_bytes((headers + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body
+                      + "\r\n").encode())
+
+
+def test_threads_and_a_planted_folder_in_a_real_scan(tmp_path: Path):
+    dump = tmp_path / "dump"
+    for folder in ("c.martin", "j.dubois", "Transfert"):
+        (dump / folder).mkdir(parents=True)
+    original = ("Pouvez-vous confirmer la réservation de la salle Gaveau pour le 12 avril, avec "
+                "la sonorisation et deux cents chaises, avant vendredi midi s'il vous plaît")
+    _staff_mail(dump / "c.martin" / "1.eml", 1, "2017-04-03T10:00:00+02:00", original)
+    quoted = "\r\n".join("> " + line for line in original.split(", "))
+    _staff_mail(dump / "j.dubois" / "2.eml", 2, "2017-04-03T11:00:00+02:00",
+                "C'est confirmé.\r\n\r\n" + quoted, reply_to="<1@avenir-commun.fr>",
+                sender="j.dubois@avenir-commun.fr")
+    invented = ("> Merci de virer les fonds sur le compte offshore comme convenu avec le "
+                "trésorier et de ne rien dire au comité de campagne avant lundi")
+    _staff_mail(dump / "j.dubois" / "3.eml", 3, "2017-04-02T09:00:00+02:00",
+                "Bien reçu.\r\n\r\n" + invented, reply_to="<1@avenir-commun.fr>",
+                sender="j.dubois@avenir-commun.fr")
+    for n in range(3):
+        (dump / "Transfert" / f"note{n}.docx").write_bytes(_docx(
+            "Claire Martin", "Георгий Петров", text=f"{TEXT} Version {n}.",
+            created=datetime(2017, 6, 2, 10, 0)))
+    org = tmp_path / "org.toml"
+    org.write_text('[org]\nname = "Avenir Commun"\ndomains = ["avenir-commun.fr"]\n'
+                   'timezone = "Europe/Paris"\n[[people]]\nname = "Claire Martin"\n'
+                   'emails = ["c.martin@avenir-commun.fr"]\n[[people]]\nname = "Julien Dubois"\n'
+                   'emails = ["j.dubois@avenir-commun.fr"]\n')
+    case_path = tmp_path / "case.db"
+    scan([dump], case_path, ScanOptions(org=org, workers=1))
+    with Case.open(case_path, create=False) as case:
+        rows = {r["path"]: r for r in export_rows(case)}
+    fake = rows["j.dubois/3.eml"]
+    assert [f["code"] for f in fake["findings"] if f["code"].startswith("thread-")] == [
+        "thread-reply-before-original", "thread-quote-mismatch"]
+    assert fake["verdict"] == "forged"
+    genuine = rows["j.dubois/2.eml"]
+    assert not [f for f in genuine["findings"] if f["code"].startswith("thread-")]
+    assert genuine["verdict"] == "unverified"
+    for n in range(3):
+        planted = rows[f"Transfert/note{n}.docx"]
+        codes = [f["code"] for f in planted["findings"]]
+        assert "structure-planted-folder" in codes and "docmeta-foreign-script" in codes
+        assert planted["verdict"] == "planted"
