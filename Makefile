@@ -1,6 +1,6 @@
 # The two set-up commands of the README.
 #   make demo   creates .venv, installs contrefeu, builds and scans the demo leak, prints the report's path
-#   make test   installs the development dependencies, runs the linters and the whole test suite
+#   make test   installs the development dependencies, runs the linters (ruff, mypy) and the whole test suite
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,4 +19,5 @@ demo: $(BIN)/python
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/ruff check contrefeu tests bench
+	$(BIN)/mypy contrefeu
 	$(BIN)/python -m pytest -q -p no:cacheprovider

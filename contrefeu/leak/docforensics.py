@@ -83,7 +83,7 @@ def doc_findings(
         for language in {_primary_language(t) for t in doc.meta.get("languages") or []}:
             languages[language] += 1
     org_names = {_norm_name(p.name) for p in org.people if p.name}
-    org_scripts = {script_of(p.name) for p in org.people if p.name} - {None}
+    org_scripts = {s for s in (script_of(p.name) for p in org.people if p.name) if s}
     usual_scripts = org_scripts or {
         s for s, n in scripts.items() if n / max(1, sum(scripts.values())) > 0.5
     }

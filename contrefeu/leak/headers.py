@@ -63,7 +63,7 @@ def id_shape(local: str) -> str:
     Gmail's CA+base64, Thunderbird's UUID-like): a shape the sender never produces is a sign
     of another client.
     """
-    out = []
+    out: list[str] = []
     for ch in local[:80]:
         cls = "9" if ch.isdigit() else "A" if ch.isupper() else "a" if ch.islower() else ch
         if not out or out[-1] != cls:

@@ -170,11 +170,11 @@ def _explained_by_a_zone(mail: EmailFacts, samples: list[EmailFacts], habit: obj
     switch daylight saving on different dates: that is their zone, not a sign of forgery.
     """
     # The messages that follow the habit say where the sender lives; outliers are left out.
-    dated = [(m.offset_minutes, m.date_utc) for m in samples
-             if m.offset_minutes is not None and m.date_utc
-             and zone_shift(m.offset_minutes, m.date_utc, timezone) == habit][:60]
-    dated.append((mail.offset_minutes, mail.date_utc))
-    moments = [(offset, datetime.fromisoformat(date)) for offset, date in dated if date]
+    habitual = [m for m in samples
+                if m.offset_minutes is not None and m.date_utc
+                and zone_shift(m.offset_minutes, m.date_utc, timezone) == habit][:60]
+    moments = [(m.offset_minutes, datetime.fromisoformat(m.date_utc))
+               for m in [*habitual, mail] if m.date_utc]
     for zone in _all_zones():
         if all(_minutes(when.astimezone(zone).utcoffset()) == offset for offset, when in moments):
             return True

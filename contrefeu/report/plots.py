@@ -60,8 +60,8 @@ def timeline_svg(timeline: dict[str, dict[str, int]]) -> str:
         heights = [binned[x].get(verdict, 0) for x in xs]
         if not any(heights):
             continue
-        ax.bar(xs, heights, bottom=bottom, color=colour, label=verdict, width=width,
-               align="edge")
+        ax.bar(xs, heights, bottom=bottom, color=colour,  # type: ignore[arg-type]
+               label=verdict, width=width, align="edge")
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     ax.set_title(title)
     ax.set_ylabel("emails")

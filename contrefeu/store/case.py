@@ -176,7 +176,7 @@ class Case:
                 record.verdict, record.confidence, record.minhash,
             ),
         )
-        item_id = cursor.lastrowid
+        item_id = int(cursor.lastrowid or 0)
         self.conn.executemany(
             """INSERT INTO signatures (item_id, kind, idx, domain, selector, algorithm, result,
                  detail, key_bits, key_source, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
