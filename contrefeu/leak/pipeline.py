@@ -189,9 +189,10 @@ class _Driver:
             self._collect(FIRST_COMPLETED)
         self.in_flight.add(self.executor.submit(analyse_batch, self.batch, self.context))
         self.batch, self.batch_bytes = [], 0
+        self._collect(FIRST_COMPLETED, timeout=0)   # write what is ready, without waiting
 
-    def _collect(self, how: str) -> None:
-        done, self.in_flight = wait(self.in_flight, return_when=how)
+    def _collect(self, how: str, timeout: float | None = None) -> None:
+        done, self.in_flight = wait(self.in_flight, timeout=timeout, return_when=how)
         for future in done:
             self._write(future.result())
 
