@@ -48,4 +48,19 @@ _register()
 
 
 def main() -> None:
-    root(prog_name="contrefeu")
+    """Entry point: unusable arguments exit with status 2 and one line on stderr."""
+    try:
+        code = root.main(prog_name="contrefeu", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -137,6 +137,14 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path: Path):
     )
     assert result.returncode == 2
     assert "nope" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    unknown_option = subprocess.run(
+        [sys.executable, "-m", "contrefeu", "leak", "export", "--no-such-flag"],
+        capture_output=True, text=True,
+    )
+    assert unknown_option.returncode == 2
+    assert unknown_option.stderr.strip().startswith("Error: No such option")
+    assert unknown_option.stderr.strip().count("\n") == 0
     missing_keys = subprocess.run(
         [sys.executable, "-m", "contrefeu", "leak", "scan", str(tmp_path), "--case",
          str(tmp_path / "c.db"), "--keys", str(tmp_path / "missing.json")],
