@@ -29,6 +29,8 @@ import dkim
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from contrefeu.leak.keys import txt_record_for
+
 SYLLABLES = ("ca", "pa", "gne", "réu", "nion", "bu", "dget", "pre", "sse", "pro", "gram", "me",
              "mee", "ting", "in", "voi", "ce", "lo", "gis", "tic", "sal", "le", "tra", "can",
              "di", "dat", "po", "li", "cy", "dra", "ft", "a", "gen", "da", "vo", "lun", "té",
@@ -48,9 +50,7 @@ def _key() -> tuple[bytes, str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    der = key.public_key().public_bytes(serialization.Encoding.DER,
-                                        serialization.PublicFormat.SubjectPublicKeyInfo)
-    return pem, "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+    return pem, txt_record_for(key.public_key())
 
 
 def _message(n: int, rng: random.Random) -> bytes:

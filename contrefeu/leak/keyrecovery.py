@@ -84,11 +84,10 @@ class RecoveredKey:
     def txt_record(self) -> str:
         """The DKIM key record, as it would have stood in DNS."""
         from cryptography.hazmat.primitives.asymmetric import rsa
-        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-        key = rsa.RSAPublicNumbers(self.exponent, self.modulus).public_key()
-        der = key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-        return "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode("ascii")
+        from contrefeu.leak.keys import txt_record_for
+
+        return txt_record_for(rsa.RSAPublicNumbers(self.exponent, self.modulus).public_key())
 
     def archive_entry(self) -> dict[str, Any]:
         """One entry of the key-archive list format (`{name, txt, source}`)."""

@@ -13,6 +13,7 @@ resolver object is created lazily in each process.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -44,6 +45,14 @@ class KeyResolver(Protocol):
     """Anything that can answer "which key did selector S of domain D publish?"."""
 
     def lookup(self, domain: str, selector: str) -> KeyRecord | None: ...
+
+
+def txt_record_for(public_key: Any) -> str:
+    """The DKIM TXT record that publishes an RSA public key (a `cryptography` key object)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    der = public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode("ascii")
 
 
 def key_name(domain: str, selector: str) -> str:

@@ -3,7 +3,6 @@ openpyxl and pypdf, messages signed by dkimpy with real keys, scanned by the rea
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 from datetime import datetime
@@ -19,6 +18,7 @@ from contrefeu.leak.decoys import DecoySet
 from contrefeu.leak.docforensics import DocFacts, doc_findings
 from contrefeu.leak.docmeta import extract_metadata
 from contrefeu.leak.export import export_rows
+from contrefeu.leak.keys import txt_record_for
 from contrefeu.leak.pipeline import ScanOptions, scan
 from contrefeu.org import OrgProfile, Person
 from contrefeu.store import Case
@@ -114,9 +114,7 @@ def signing_key() -> tuple[bytes, str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    der = key.public_key().public_bytes(serialization.Encoding.DER,
-                                        serialization.PublicFormat.SubjectPublicKeyInfo)
-    return pem, "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+    return pem, txt_record_for(key.public_key())
 
 
 def _mail(n: int, body: str, *, day: int, mailer: str = "Microsoft Outlook 16.0",

@@ -5,7 +5,6 @@ which the demo's test and tests/leak/test_keyrecovery.py exercise)."""
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import datetime
 from email.utils import format_datetime
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from contrefeu.leak.export import export_rows
 from contrefeu.leak.keyphase import recover_case_keys, recovered_archive
+from contrefeu.leak.keys import txt_record_for
 from contrefeu.leak.pipeline import ScanOptions, scan
 from contrefeu.store import Case
 
@@ -25,9 +25,7 @@ def _key() -> tuple[bytes, str]:
     key = rsa.generate_private_key(public_exponent=3, key_size=1024)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    der = key.public_key().public_bytes(serialization.Encoding.DER,
-                                        serialization.PublicFormat.SubjectPublicKeyInfo)
-    return pem, "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+    return pem, txt_record_for(key.public_key())
 
 
 def _write_signed(folder: Path, pem: bytes, n: int, *, tamper: bool = False) -> None:
