@@ -54,7 +54,10 @@ def _shingle_hashes(words: list[str]) -> np.ndarray:
                 * _MIX[(offset + 1) % SHINGLE_WORDS]
         shingles ^= shingles >> np.uint64(29)
         shingles *= _MIX[0]
-    return np.unique(shingles)
+    # Sorted, not deduplicated: a repeated shingle cannot change a bin's minimum, and
+    # np.unique costs five times a plain sort (it was a fifth of the MinHash time).
+    shingles.sort()
+    return shingles
 
 
 def text_minhash(text: str | None) -> bytes | None:
