@@ -50,6 +50,27 @@ def context_fingerprint(parts: Sequence[object]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def warm_up() -> None:
+    """Load now what the analysis otherwise loads on first use (lazy imports, triage rules and
+    tables, the public suffix list).
+
+    The scan driver calls this before its local process pool forks, so every worker inherits
+    these instead of building its own copy (about 0.3 s of CPU per worker, on a machine where
+    the scan is CPU-bound). It changes no result: only when the work is done.
+    """
+    import contrefeu.leak.docformats
+    import contrefeu.leak.docmeta
+    import contrefeu.leak.doctext
+    import contrefeu.leak.keyrecovery  # noqa: F401 - imported for its side effect only
+    from contrefeu.leak.triage import triage_text
+    from contrefeu.leak.verdict import organizational_domain
+
+    organizational_domain("warm-up.example")
+    sample = "Warm-up text: password hunter2, IBAN FR76 3000 6000 0112 3456 7890 189, 01 23 45 67 89"
+    triage_text(sample, subject="warm-up", filename="warm-up.txt", org_domains=("example.org",))
+    text_minhash(sample * 4)
+
+
 def analyse_batch(
     batch: list[tuple[SourceItem, str]], context: AnalysisContext
 ) -> list[ItemRecord]:

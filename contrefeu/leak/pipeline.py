@@ -24,6 +24,7 @@ from contrefeu.leak.analyse import (
     analyse_batch,
     analysis_key,
     context_fingerprint,
+    warm_up,
 )
 from contrefeu.leak.crossitem import CrossItemReport, run_cross_item
 from contrefeu.leak.decoys import DecoySet
@@ -221,6 +222,8 @@ def scan(
     workers = options.workers or default_workers()
     started = time.monotonic()
     sources_skipped = 0
+    if options.scheduler is None:
+        warm_up()  # before the local pool forks: its workers inherit what this loads
     # The pool starts before the case is opened: forked workers inherit no database handle.
     with make_executor(workers, options.scheduler) as executor, Case.open(case_path) as case:
         tmp_dir = case.files_dir / "tmp"
