@@ -18,12 +18,11 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
-import pytest
 import tlsh
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contrefeu.demo import DemoLeak, build_demo
+from contrefeu.demo import DemoLeak
 from contrefeu.demo.clients import (
     APPLE_MAIL,
     MAC_OUTLOOK,
@@ -37,27 +36,10 @@ from contrefeu.demo.clients import (
 from contrefeu.demo.mime import remove_header
 from contrefeu.demo.people import Person
 
-from .test_generator import FORGED, attachment_of, dump_items, email_entries
+from .test_generator import FORGED, attachment_of, email_entries
 
 DST = datetime(2017, 3, 26, 1, tzinfo=UTC)
 ORG = "avenir-commun.fr"
-
-
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> DemoLeak:
-    return build_demo(tmp_path_factory.mktemp("demo") / "out", size="small")
-
-
-@pytest.fixture(scope="module")
-def truth(small: DemoLeak) -> dict[str, dict]:
-    import json
-
-    return json.loads(small.truth.read_text(encoding="utf-8"))["items"]
-
-
-@pytest.fixture(scope="module")
-def items(small: DemoLeak) -> dict[str, bytes]:
-    return dump_items(small.dump)
 
 
 # --- reading headers back ---------------------------------------------------------------------

@@ -99,21 +99,6 @@ def file_hashes(root: Path) -> dict[str, str]:
 # --- fixtures -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> DemoLeak:
-    return build_demo(tmp_path_factory.mktemp("demo") / "out", size="small")
-
-
-@pytest.fixture(scope="module")
-def truth(small: DemoLeak) -> dict[str, dict]:
-    return json.loads(small.truth.read_text(encoding="utf-8"))["items"]
-
-
-@pytest.fixture(scope="module")
-def items(small: DemoLeak) -> dict[str, bytes]:
-    return dump_items(small.dump)
-
-
 def archive_txt(path: Path) -> dict[str, str]:
     return {r["name"]: r["txt"] for r in json.loads(path.read_text(encoding="utf-8"))}
 
