@@ -105,11 +105,13 @@ def build_context(options: ScanOptions) -> AnalysisContext:
     resolver = build_resolver([Path(k) for k in options.keys], dns=options.dns)
     org = load_org(options.org)
     decoys = DecoySet.from_dir(options.decoys) if options.decoys else DecoySet()
-    archive_text = [
-        sorted((r.name, r.txt) for r in KeyArchive.from_file(Path(k)).records())
-        for k in options.keys
-    ]
-    fingerprint = context_fingerprint([archive_text, options.dns, org, decoys])
+    # The keys the resolver already holds identify the archives: no second read of the files.
+    key_records = sorted(
+        (r.name, r.txt)
+        for archive in resolver.resolvers if isinstance(archive, KeyArchive)
+        for r in archive.records()
+    )
+    fingerprint = context_fingerprint([key_records, options.dns, org, decoys])
     return AnalysisContext(
         resolver=resolver, org=org, now=datetime.now(UTC), decoys=decoys, fingerprint=fingerprint
     )
