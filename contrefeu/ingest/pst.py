@@ -13,6 +13,7 @@ imported only when a PST file is met.
 from __future__ import annotations
 
 import importlib
+import operator
 from collections.abc import Iterator
 from datetime import datetime
 from types import ModuleType
@@ -59,19 +60,37 @@ def _attachments(message: Any) -> list[Attachment]:
     return out
 
 
+def _property(message: Any, name: str) -> Any:
+    """One property of a pypff message, None when libpff cannot read it.
+
+    libpff raises on some values (e.g. a subject starting with a control character, which it
+    takes for Outlook's subject-prefix marker); one bad property must not lose the message.
+    """
+    try:
+        # Through a call, not plain attribute access: pypff sometimes returns a value while
+        # leaving its error set, and only a call checks for that (raising SystemError here
+        # instead of at some later line).
+        return operator.attrgetter(name)(message)
+    except Exception:
+        return None
+
+
 def rfc822_from_pst_message(message: Any) -> bytes:
     """A best-effort RFC 5322 rebuild of one pypff message."""
-    headers = transport_header_lines(_text(message.transport_headers) or "")
+    headers = transport_header_lines(_text(_property(message, "transport_headers")) or "")
     if not headers:
-        fields = [("From", _text(message.sender_name)), ("Subject", _text(message.subject))]
+        fields = [
+            ("From", _text(_property(message, "sender_name"))),
+            ("Subject", _text(_property(message, "subject"))),
+        ]
         headers = [header_line(name, value) for name, value in fields if value]
-        date = message.client_submit_time or message.delivery_time
+        date = _property(message, "client_submit_time") or _property(message, "delivery_time")
         if isinstance(date, datetime):
             headers.append(f"Date: {format_date(date)}")
     return build_message(
         headers,
-        text=_text(message.plain_text_body),
-        html=_text(message.html_body),
+        text=_text(_property(message, "plain_text_body")),
+        html=_text(_property(message, "html_body")),
         attachments=_attachments(message),
     )
 
@@ -160,6 +179,15 @@ class PstReader:
                 entry, "ingest-corrupt-pst", f"folder {path!r}: {exc}", container="pst"
             )
             return
-        for sub in subfolders:
-            name = _text(sub.name) or ""
+        for index, sub in enumerate(subfolders):
+            try:
+                name = _text(sub.name) or ""
+            except Exception as exc:  # a damaged folder: the next ones are still read
+                yield empty_item(
+                    entry,
+                    "ingest-corrupt-pst",
+                    f"folder {path!r}: sub folder {index + 1}: {exc}",
+                    container="pst",
+                )
+                continue
             yield from self._folder(entry, sub, f"{path}/{name}" if path else name, depth + 1)

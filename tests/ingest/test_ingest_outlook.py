@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ingest_cfb import write_msg
+from pst_writer import Msg, write_pst
 
 from contrefeu.ingest import iter_dump
 from contrefeu.ingest.msg import rfc822_from_msg
@@ -131,9 +132,18 @@ def test_corrupt_pst_is_a_finding(tmp_path: Path) -> None:
     assert (item.path, item.container, item.data) == ("box.pst", "pst", b"")
 
 
-@pytest.mark.skip(
-    reason="no real PST fixture: no Python library writes PST and no small, openly licensed "
-    "PST could be found to ship; PST walking is covered only for missing-extra and corrupt files"
-)
-def test_real_pst_messages() -> None:  # pragma: no cover
-    raise AssertionError
+def test_real_pst_messages(tmp_path: Path) -> None:
+    """A real PST from the test's PST writer (more in test_ingest_pst.py)."""
+    pytest.importorskip("pypff")
+    write_pst(tmp_path / "box.pst", {"Inbox": [Msg("Réunion", "Bonjour", HEADERS, "Claire")]})
+    (item,) = list(iter_dump(tmp_path / "box.pst"))
+    assert (item.path, item.kind, item.container, item.mime_preserved) == (
+        "box.pst!Inbox/1",
+        "email",
+        "pst",
+        False,
+    )
+    message = parse(item.data)
+    assert message["Message-ID"] == "<1@avenir.example>" and message["Subject"] == "Réunion"
+    body = message.get_body(("plain",))
+    assert body is not None and body.get_content().strip() == "Bonjour"
