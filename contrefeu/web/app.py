@@ -69,8 +69,9 @@ def create_app(
     case_path = Path(case_path)
     if not case_path.exists():
         raise UsageError(f"no case at {case_path}")
-    with Case.open(case_path, create=False):
-        pass  # applies pending migrations (facet indexes) once, before serving
+    with Case.open(case_path, create=False) as case:
+        # Applies pending migrations once, and indexes rows an interrupted scan left unindexed.
+        case.index_pending()
     if token is None and token_required(host):
         token = new_token()
     policy = AccessPolicy(
