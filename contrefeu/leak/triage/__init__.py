@@ -62,7 +62,7 @@ def triage_text(
     financial.amounts(scan, out)
     personal.addresses(scan, out)
     personal.dates_of_birth(scan, out)
-    secrets.private_keys(text, out)
+    secrets.private_keys(scan, out)
     secrets.tokens(scan, out)
     secrets.passwords(scan, out)
     hits = keyword_hits(scan, rules)

@@ -10,7 +10,7 @@ from stdnum import bic, iban, luhn
 from stdnum.eu import vat as eu_vat
 
 from . import patterns as p
-from .anchors import BIC, CURRENCY, VAT, Scan
+from .anchors import BIC, CURRENCY, CURRENCY_CODE, VAT, Scan
 from .levels import Collector
 from .matching import anchored, in_windows, merged
 from .personal import windows_with
@@ -69,10 +69,21 @@ def vat_numbers(scan: Scan, out: Collector) -> None:
 
 
 def _currency_markers(scan: Scan) -> list[tuple[int, int]]:
-    """(start, end) of every currency sign, code and spelled currency of the text."""
+    """(start, end) of every currency sign, code and spelled currency of the text, in no
+    particular order (the windows are sorted). The signs are single characters, found with
+    `str.find`; the codes and words are confirmed where the anchor pass saw them. No two
+    markers overlap, so this is the set of `CURRENCY_RE` matches and spelled currencies."""
     text = scan.text
-    markers = [m.span() for m in p.CURRENCY_RE.finditer(text)]
-    for after in scan.candidates[CURRENCY]:  # the anchor's text offset plus one
+    markers = []
+    for sign in p.CURRENCY_SIGNS:
+        at = text.find(sign)
+        while at >= 0:
+            markers.append((at, at + 1))
+            at = text.find(sign, at + 1)
+    for after in scan.candidates[CURRENCY_CODE]:  # the anchor's text offset plus one
+        if text.startswith(p.CURRENCY_CODES, after - 1):
+            markers.append((after - 1, after + 2))
+    for after in scan.candidates[CURRENCY]:
         at = after - 1
         if text.startswith(("Euro", "euro"), at):
             markers.append((at, at + 4))

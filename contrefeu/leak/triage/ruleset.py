@@ -12,9 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
-
 from . import anchors
+from .anchors import Anchors
 from .folding import fold
 
 
@@ -86,9 +85,9 @@ class TriageRules:
     # they run only when the anchor pass saw one of their hints.
     hinted_tokens: frozenset[int] = frozenset()
     # Anchors of every word-led detector (anchors.py), built from these rules.
-    automaton: ahocorasick.Automaton | None = field(default=None, repr=False, compare=False)
+    automaton: Anchors | None = field(default=None, repr=False, compare=False)
 
-    def anchors(self) -> ahocorasick.Automaton:
+    def anchors(self) -> Anchors:
         """The anchor automaton (built by `load_rules`)."""
         if self.automaton is None:
             raise ValueError("rules without an anchor automaton: build them with load_rules()")

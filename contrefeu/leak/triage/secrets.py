@@ -5,16 +5,20 @@ previews and SHA-256 digests leave this module (`Secret`), never a value."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from . import patterns as p
-from .anchors import GENERIC, PASSWORD, TOKEN, Scan
+from .anchors import GENERIC, PASSWORD, PEM, TOKEN, Scan
 from .folding import fold
 from .levels import Collector
 from .matching import anchored, entropy, limited, sha256
 from .spans import Secret
 
 
-def private_keys(text: str, out: Collector) -> None:
+def private_keys(scan: Scan, out: Collector) -> None:
+    if not scan.candidates[PEM]:  # no "private key" anywhere: no BEGIN line can match
+        return
+    text = scan.text
     next_end: dict[str, int] = {}  # label -> next END line seen, so the scan stays linear
     for m in limited(p.PEM_BEGIN_RE.finditer(text)):
         end_marker = f"-----END {m.group('label')}-----"
@@ -44,22 +48,33 @@ def _token_find(
             secret=Secret(name, sha256(value), s, e))  # fmt: skip
 
 
+def _written_at(text: str, hints: tuple[str, ...], offsets: Iterable[int]) -> bool:
+    """Whether one of `hints` occurs in `text` at one of `offsets`."""
+    return any(text.startswith(hints, at) for at in offsets)
+
+
 def tokens(scan: Scan, out: Collector) -> None:
     text, folded = scan.text, scan.folded
     rules = out.rules
-    # A rule whose hints are anchors runs only when the anchor pass saw one (lower-cased,
-    # a superset); the hints as written decide.
-    seen = scan.candidates[TOKEN]
+    # A rule whose hints are all anchors runs only where the anchor pass saw one of them
+    # (lower-cased, a superset) and the hint as written is there; each hint occurrence is an
+    # anchor hit, so this is `any(h in text for h in rule.hints)` without a search per hint.
+    seen: dict[int, list[int]] = {}
+    for index, after in scan.candidates[TOKEN]:
+        seen.setdefault(index, []).append(after - 1)
     for index, rule in enumerate(rules.tokens):
-        if index in rules.hinted_tokens and index not in seen:
-            continue
-        if rule.hints and not any(h in text for h in rule.hints):
+        if index in rules.hinted_tokens:
+            if not _written_at(text, rule.hints, seen.get(index, ())):
+                continue
+        elif rule.hints and not any(h in text for h in rule.hints):
             continue
         for m in limited(rule.pattern.finditer(text)):
             _token_find(out, text, m, rule.name, rule.prefix_chars, rule.severity)
-    if -1 in rules.hinted_tokens and not scan.candidates[GENERIC]:
-        return
-    if rules.generic_hints and not any(h in folded for h in rules.generic_hints):
+    if -1 in rules.hinted_tokens:
+        generic_at = [after - 1 for after in scan.candidates[GENERIC]]
+        if not _written_at(folded, rules.generic_hints, generic_at):
+            return
+    elif rules.generic_hints and not any(h in folded for h in rules.generic_hints):
         return
     for m in limited(rules.generic_re.finditer(folded)):
         s, e = m.span("secret")
