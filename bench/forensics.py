@@ -259,11 +259,6 @@ def main() -> None:
     if args.keep and args.keep.exists() and any(args.keep.iterdir()):
         parser.error(f"--keep {args.keep}: the folder must be empty or absent")
     started = time.perf_counter()
-    # datasketch imports scipy: a one-time cost of every scan (about a second), paid here so
-    # that it does not count as near-duplicate work of the first size.
-    import datasketch  # noqa: F401
-
-    _log(f"datasketch imported in {time.perf_counter() - started:.1f} s (not counted below)")
     with tempfile.TemporaryDirectory(prefix="contrefeu-bench-") as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)

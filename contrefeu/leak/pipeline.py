@@ -30,6 +30,7 @@ from contrefeu.leak.crossitem import CrossItemReport, run_cross_item
 from contrefeu.leak.decoys import DecoySet
 from contrefeu.leak.executors import default_workers, make_executor
 from contrefeu.leak.keys import KeyArchive, build_resolver
+from contrefeu.leak.neardup import SCHEME as MINHASH_SCHEME
 from contrefeu.model import ItemRecord, SourceFile, SourceItem
 from contrefeu.org import load_org
 from contrefeu.store import Case
@@ -112,7 +113,9 @@ def build_context(options: ScanOptions) -> AnalysisContext:
         for archive in resolver.resolvers if isinstance(archive, KeyArchive)
         for r in archive.records()
     )
-    fingerprint = context_fingerprint([key_records, options.dns, org, decoys])
+    # The MinHash scheme too: signatures of two schemes are never compared, so a new scheme
+    # must re-analyse the items rather than leave them out of near-duplicate detection.
+    fingerprint = context_fingerprint([key_records, options.dns, org, decoys, MINHASH_SCHEME])
     return AnalysisContext(
         resolver=resolver, org=org, now=datetime.now(UTC), decoys=decoys, fingerprint=fingerprint
     )
