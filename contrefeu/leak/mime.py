@@ -19,10 +19,14 @@ from email.policy import compat32
 from html.parser import HTMLParser
 
 from contrefeu.leak.headers import HeaderFacts, extract_header_facts
+from contrefeu.leak.mimefast import decoded_payload, parse_fast
 from contrefeu.model import Finding
 
 MAX_BODY_TEXT = 1_000_000  # characters indexed per item; the rest stays in the evidence
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
+# `_HEADER_LINE` on the first line after leading line breaks, matched in place (no copy of the
+# message): its characters never include "\n", so the match cannot leave the first line.
+_STARTS_WITH_HEADER = re.compile(rb"[\r\n]*[!-9;-~]+[ \t]*:")
 
 # Defects of the standard parser that mean the message is structurally broken (truncated,
 # cut mid-header) rather than merely sloppy.
@@ -65,10 +69,15 @@ def decode_header_value(value: str | None) -> str | None:
     """RFC 2047 decoding that never raises (leaked headers carry every kind of junk)."""
     if value is None:
         return None
+    if isinstance(value, str) and "=?" not in value:
+        # No encoded word: `decode_header` returns the text as one chunk and `make_header`
+        # gives it back unchanged, so skip building the Header.
+        return " ".join(value.split())
     try:
         decoded = str(email.header.make_header(email.header.decode_header(value)))
-    except (email.errors.HeaderParseError, LookupError, UnicodeError, ValueError):
-        decoded = value
+    # MessageError covers HeaderParseError and CharsetError (an 8-bit byte in a charset name).
+    except (email.errors.MessageError, LookupError, UnicodeError, ValueError):
+        decoded = str(value)  # compat32 gives a Header object for values with 8-bit bytes
     return " ".join(decoded.split())
 
 
@@ -127,7 +136,7 @@ def html_to_text(html: str) -> str:
 
 def _part_text(part: Message, findings: list[Finding]) -> str:
     try:
-        payload = part.get_payload(decode=True)
+        payload = decoded_payload(part)
     except (ValueError, TypeError, AssertionError):
         payload = None
     if not isinstance(payload, bytes):
@@ -142,13 +151,14 @@ def _part_text(part: Message, findings: list[Finding]) -> str:
         return payload.decode("utf-8", errors="replace")
 
 
-def _is_attachment(part: Message) -> bool:
+def _is_attachment(ctype: str, disposition: str, filename: str | None) -> bool:
     """Leaf parts other than plain/HTML body text are attachments, and so is any named part."""
-    disposition = (part.get("Content-Disposition") or "").strip().lower()
-    if disposition.startswith("attachment") or part.get_filename() is not None:
+    if disposition.startswith("attachment") or filename is not None:
         return True
-    if part.get_content_maintype() == "text":
-        return part.get_content_subtype() not in {"plain", "html"}
+    # `get_content_type` always has exactly one "/": these are its main type and subtype.
+    maintype, subtype = ctype.split("/")
+    if maintype == "text":
+        return subtype not in {"plain", "html"}
     return True
 
 
@@ -169,12 +179,18 @@ def _walk(msg: Message, out: ParsedEmail) -> None:
     for part in msg.walk():
         if part.is_multipart():
             continue
+        # Each header is read once per part (a lookup scans the whole header list). The
+        # filename is read before the payload is decoded: that decoding raises nothing
+        # uncaught, so the order cannot change which error a hostile part reports.
         ctype = part.get_content_type()
-        if _is_attachment(part):
+        # str(): a value with 8-bit bytes comes back as an email.header.Header object.
+        disposition = str(part.get("Content-Disposition") or "").strip().lower()
+        filename = part.get_filename()
+        if _is_attachment(ctype, disposition, filename):
             number += 1
             findings: list[Finding] = []
             try:
-                data = part.get_payload(decode=True)
+                data = decoded_payload(part)
             except (ValueError, TypeError, AssertionError):
                 data = None
             if not isinstance(data, bytes):
@@ -193,9 +209,7 @@ def _walk(msg: Message, out: ParsedEmail) -> None:
                     )
                 )
             out.attachments.append(
-                Attachment(
-                    number, _safe_filename(part.get_filename(), number), ctype, data, findings
-                )
+                Attachment(number, _safe_filename(filename, number), ctype, data, findings)
             )
         elif ctype == "text/html":
             html.append(_part_text(part, out.findings))
@@ -209,13 +223,17 @@ def _walk(msg: Message, out: ParsedEmail) -> None:
 
 def parse_email(raw: bytes) -> ParsedEmail:
     """Read a message's headers, text and attachments; problems become findings."""
+    return _parse_email(raw, fast=True)
+
+
+def _parse_email(raw: bytes, *, fast: bool) -> ParsedEmail:
+    """`parse_email`; `fast=False` always takes the standard parser (the tests compare)."""
     out = ParsedEmail()
-    if not raw.strip():
+    if not raw or raw.isspace():  # `not raw.strip()`, without copying the message
         out.malformed = True
         out.findings.append(Finding("mime-empty", "medium", "The item is empty."))
         return out
-    first_line = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
-    if not _HEADER_LINE.match(first_line):
+    if not _STARTS_WITH_HEADER.match(raw):
         out.malformed = True
         out.findings.append(
             Finding(
@@ -226,7 +244,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
             )
         )
     try:
-        msg = BytesParser(policy=compat32).parsebytes(raw)
+        msg = _parse_message(raw, fast)
     except Exception as exc:  # the stdlib parser is not documented to raise, but hostile input
         out.malformed = True
         out.findings.append(
@@ -243,6 +261,18 @@ def parse_email(raw: bytes) -> ParsedEmail:
             Finding("mime-part-unreadable", "medium", f"A MIME part could not be read: {exc!r}")
         )
     return out
+
+
+def _parse_message(raw: bytes, fast: bool) -> Message:
+    """The standard parser's tree of `raw`, read by the fast reader when it is well-formed."""
+    msg = None
+    if fast:
+        try:
+            msg = parse_fast(raw)
+        except Exception:  # noqa: BLE001 - whatever trips the fast reader, the stdlib decides
+            msg = None
+    # `is None`, not truthiness: a Message without headers is falsy.
+    return msg if msg is not None else BytesParser(policy=compat32).parsebytes(raw)
 
 
 def _check_structure(msg: Message, raw: bytes, out: ParsedEmail) -> None:
@@ -279,8 +309,10 @@ def _read_headers(msg: Message, out: ParsedEmail) -> None:
     out.subject = decode_header_value(msg.get("Subject"))
     mid = msg.get("Message-ID")
     out.message_id = " ".join(str(mid).split()) if mid else None
-    out.date, out.date_utc = _parse_date(msg.get("Date"), out.findings)
-    if not from_values and not msg.get("Date") and not out.malformed:
+    date = msg.get("Date")
+    # compat32 returns a Header object (not a str) when the value has 8-bit bytes.
+    out.date, out.date_utc = _parse_date(None if date is None else str(date), out.findings)
+    if not from_values and not date and not out.malformed:
         out.malformed = True
         out.findings.append(
             Finding(
