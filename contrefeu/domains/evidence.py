@@ -1,9 +1,10 @@
 """Find the evidence that an observed name imitates a protected brand, as model features.
 
 What it is for: the candidate generation half of the scorer. ``EvidenceFinder`` holds the
-protected brands in two Aho-Corasick automatons (the brand letters, and the same letters
-folded to a look-alike canonical form), so one pass over a label finds every brand it
-contains; look-alike readings and edit-distance searches only run when they can matter.
+protected brands in two Aho-Corasick automatons (``automaton.KeyAutomaton``: the brand
+letters, and the same letters folded to a look-alike canonical form), so one pass over a label
+finds every brand it contains; look-alike readings and edit-distance searches only run when
+they can matter.
 Each piece of evidence becomes a ``Candidate``: the brand, the classes and a reason a reader
 can check, and a few features (how the brand sits in the label, which words surround it,
 what kind of suffix the name uses). ``linear.py`` turns the features into a probability.
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from contrefeu.domains.automaton import KeyAutomaton
 from contrefeu.domains.folding import (
     LOOKALIKE_CHARS,
     boundaries,
@@ -77,11 +79,7 @@ class EvidenceFinder:
     """Every candidate of every protected brand for one observed name."""
 
     def __init__(self, brands: list[Brand]) -> None:
-        import ahocorasick
-
         self.brands = brands
-        self._exact = ahocorasick.Automaton()
-        self._canon = ahocorasick.Automaton()
         by_compact: dict[str, list[int]] = {}
         by_canon: dict[str, list[int]] = {}
         for i, brand in enumerate(brands):
@@ -89,21 +87,11 @@ class EvidenceFinder:
                 continue  # one letter is everywhere: only its run-together alias is searched
             by_compact.setdefault(brand.compact, []).append(i)
             by_canon.setdefault(canonical(brand.compact), []).append(i)
-        # A key no label holds keeps both automatons valid when every brand is one letter.
-        self._exact.add_word("\x00", ("\x00", ()))
-        self._canon.add_word("\x00", ("\x00", ()))
-        for compact, idxs in by_compact.items():
-            self._exact.add_word(compact, (compact, tuple(idxs)))
-        for canon, idxs in by_canon.items():
-            self._canon.add_word(canon, (canon, tuple(idxs)))
-        self._exact.make_automaton()
-        self._canon.make_automaton()
-        self._alias = ahocorasick.Automaton()
-        for key, entries in _aliases(brands).items():
-            self._alias.add_word(key, (key, tuple(entries)))
+        # No keys at all (every brand one letter) is a valid automaton that finds nothing.
+        self._exact = KeyAutomaton({key: tuple(idxs) for key, idxs in by_compact.items()})
+        self._canon = KeyAutomaton({key: tuple(idxs) for key, idxs in by_canon.items()})
+        self._alias = KeyAutomaton({key: tuple(e) for key, e in _aliases(brands).items()})
         self._has_alias = len(self._alias) > 0
-        if self._has_alias:
-            self._alias.make_automaton()
         # Only brands of 4+ letters take part in typo search; the model weighs the rest.
         # Bucketed by the length a typo of each brand can have, so that a label is only
         # compared with the few brands of about its own length.
@@ -160,13 +148,12 @@ class EvidenceFinder:
         if LOOKALIKE_CHARS.isdisjoint(base):
             return readings
         compact = letters_only(base)
-        if next(self._canon.iter(canonical(compact)), None) is None:
+        if not self._canon.contains(canonical(compact)):
             return readings  # nothing folds to a brand: the common case
         folded, where = canonical_map(compact)
         seen = {r for r, _ in readings}
-        for end, (key, idxs) in self._canon.iter(folded):
-            start = end - len(key) + 1
-            a, b = where[start], where[end + 1]
+        for start, end, idxs in self._canon.matches(folded):
+            a, b = where[start], where[end]
             original = compact[a:b]
             for i in idxs:
                 letters = self.brands[i].compact
@@ -190,21 +177,19 @@ class EvidenceFinder:
     def _registrable(self, obs: ObservedHost, base: dict[str, float], out: list[Candidate]) -> None:
         for reading, kind in self._readings(obs.label):
             compact = letters_only(reading)
-            for end, (bc, idxs) in self._exact.iter(compact):
-                start = end - len(bc) + 1
+            for start, end, idxs in self._exact.matches(compact):
                 for i in idxs:
-                    if start == 0 and end + 1 == len(compact):
+                    if start == 0 and end == len(compact):
                         self._whole_label(obs, reading, kind, i, base, out)
                     else:
-                        self._contained(obs, reading, compact, start, end + 1, kind, i, base, out)
+                        self._contained(obs, reading, compact, start, end, kind, i, base, out)
             if (kind == "raw" and reading.isascii()) or kind == "idn":
                 self._typos(obs, reading, compact, kind, base, out)
             if kind == "raw" and self._has_alias:
-                for end, (key, entries) in self._alias.iter(compact):
-                    start = end - len(key) + 1
+                for start, end, entries in self._alias.matches(compact):
                     for i, alias in entries:
                         self._contained(
-                            obs, reading, compact, start, end + 1, kind, i, base, out, alias
+                            obs, reading, compact, start, end, kind, i, base, out, alias
                         )
 
     def _whole_label(
@@ -419,11 +404,10 @@ class EvidenceFinder:
             for reading, kind in self._readings(sub):
                 compact = letters_only(reading)
                 bounds = boundaries(reading)
-                for end, (bc, idxs) in self._exact.iter(compact):
-                    start = end - len(bc) + 1
-                    whole = start == 0 and end + 1 == len(compact)
-                    aligned = start in bounds and end + 1 in bounds
-                    if not aligned and (len(bc) < 5 or covered_by_word(compact, start, end + 1)):
+                for start, end, idxs in self._exact.matches(compact):
+                    whole = start == 0 and end == len(compact)
+                    aligned = start in bounds and end in bounds
+                    if not aligned and (end - start < 5 or covered_by_word(compact, start, end)):
                         continue
                     for i in idxs:
                         if i in written:
@@ -515,8 +499,8 @@ class EvidenceFinder:
     def _path(self, obs: ObservedHost, base: dict[str, float], out: list[Candidate]) -> None:
         path = obs.path.lower()[:512]
         compact = "".join(c for c in path if c.isalnum())
-        for _end, (bc, idxs) in self._exact.iter(compact):
-            if len(bc) < 5:
+        for start, end, idxs in self._exact.matches(compact):
+            if end - start < 5:
                 continue
             for i in idxs:
                 brand = self.brands[i]

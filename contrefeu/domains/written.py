@@ -10,8 +10,9 @@ start of the host sees the real name while the registered domain is the attacker
   examplebank.com.verify.net     registrable verify.net        (dot after the suffix)
   examplebank.comlogin.xyz       registrable comlogin.xyz      (run together)
 
-``WrittenDomainFinder`` holds every protected domain in one Aho-Corasick automaton over the
-look-alike canonical form (``folding.canonical``), so one pass over the host finds the brand
+``WrittenDomainFinder`` holds every protected domain in one Aho-Corasick automaton
+(``automaton.KeyAutomaton``) over the look-alike canonical form
+(``folding.canonical``), so one pass over the host finds the brand
 written as is, with ASCII look-alikes (``examp1ebank.com-...``) or, after the Unicode
 skeleton, with confusables. A hit counts only when the brand starts left of the registrable
 domain (otherwise it is an ordinary label or combosquat, which ``evidence.py`` handles), starts
@@ -27,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from contrefeu.domains.automaton import KeyAutomaton
 from contrefeu.domains.folding import canonical, canonical_map, tokens
 from contrefeu.domains.lexicon import segment
 from contrefeu.domains.normalise import ObservedHost, skeleton
@@ -56,8 +58,6 @@ class WrittenDomainFinder:
     """Every protected domain written at the start of a host (see the module docstring)."""
 
     def __init__(self, brands: list[Brand]) -> None:
-        import ahocorasick
-
         self._brands = brands
         self._domains: dict[int, str] = {}
         by_key: dict[str, list[int]] = {}
@@ -67,12 +67,8 @@ class WrittenDomainFinder:
             domain = ".".join(skeleton(part) for part in brand.domain.split("."))
             self._domains[i] = domain
             by_key.setdefault(canonical(domain), []).append(i)
-        self._automaton = ahocorasick.Automaton()
-        for key, idxs in by_key.items():
-            self._automaton.add_word(key, (key, tuple(idxs)))
+        self._automaton = KeyAutomaton({key: tuple(idxs) for key, idxs in by_key.items()})
         self._empty = not by_key
-        if not self._empty:
-            self._automaton.make_automaton()
 
     def find(self, obs: ObservedHost) -> list[WrittenDomain]:
         """The protected domains written left of (or across) the registrable name of ``obs``."""
@@ -94,8 +90,7 @@ class WrittenDomainFinder:
         where: list[int] | None = None  # positions in ``text``, only needed after a fold
         found: list[WrittenDomain] = []
         seen: set[int] = set()
-        for end, (key, idxs) in self._automaton.iter(folded):
-            a, b = end - len(key) + 1, end + 1
+        for a, b, idxs in self._automaton.matches(folded):
             if not same:
                 if where is None:
                     where = canonical_map(text)[1]
