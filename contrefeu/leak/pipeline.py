@@ -1,7 +1,7 @@
 """The scan driver: ingest -> analyse (in parallel) -> store.
 
 The driver walks the dumps, hashes each item, skips what the case already holds, sends batches
-of items to an executor and writes the results, one transaction per batch. Only the driver
+of items to an executor and writes the results, a few batches per transaction. Only the driver
 writes the case. Memory stays bounded: items stream from ingest and at most a few batches are
 in flight at once.
 """
@@ -37,6 +37,7 @@ from contrefeu.store import Case
 
 BATCH_ITEMS = 24
 BATCH_BYTES = 8 * 1024 * 1024
+WRITE_EVERY = 240   # results written per transaction: each commit rewrites the index pages
 INDEX_EVERY = 4000  # rows written between two bulk full-text indexing passes
 
 
@@ -165,6 +166,7 @@ class _Driver:
         self.dump_key = ""
         self._last_report = 0.0
         self._unindexed = 0
+        self._unwritten: list[ItemRecord] = []
 
     def report(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -208,9 +210,20 @@ class _Driver:
         self.flush()
         while self.in_flight:
             self._collect(FIRST_COMPLETED)
+        self._commit()
 
     def _write(self, records: list[ItemRecord]) -> None:
-        added = self.case.write_items(self.dump_key, records, index=False)
+        # Results wait for a few batches more and go in one transaction: every commit rewrites
+        # the pages of each index it touched, so ten small commits cost far more than one.
+        self._unwritten.extend(records)
+        if len(self._unwritten) >= WRITE_EVERY:
+            self._commit()
+
+    def _commit(self) -> None:
+        if not self._unwritten:
+            return
+        added = self.case.write_items(self.dump_key, self._unwritten, index=False)
+        self._unwritten = []
         self.state.items_added += added
         self._unindexed += added
         if self._unindexed >= INDEX_EVERY:

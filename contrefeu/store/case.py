@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,9 @@ from contrefeu import __version__
 from contrefeu.errors import CaseError
 from contrefeu.model import SEVERITY_RANK, Finding, ItemRecord, KeySample, SourceFile
 from contrefeu.store.schema import SCHEMA_NAME, apply_migrations
+
+WRITER_CACHE_KIB = 64 * 1024
+WRITER_MMAP_BYTES = 256 * 1024 * 1024
 
 
 def case_files_dir(case_path: Path) -> Path:
@@ -56,6 +58,13 @@ class Case:
             if not readonly:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
+                # The writer's settings (bench/scan.py, strace): statement journals in memory
+                # instead of temporary files (the item triggers made SQLite write ~90 pages to
+                # /var/tmp per mail), and a cache and memory map large enough that the indexes
+                # are not read back page by page with one system call each.
+                conn.execute("PRAGMA temp_store=MEMORY")
+                conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
+                conn.execute(f"PRAGMA mmap_size={WRITER_MMAP_BYTES}")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=10000")
             cls._check_is_case(conn, path)
@@ -220,7 +229,7 @@ class Case:
                  detail, key_bits, key_source, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 (item_id, s.kind, s.index, s.domain, s.selector, s.algorithm, s.result, s.detail,
-                 s.key_bits, s.key_source, json.dumps(asdict(s), sort_keys=True))
+                 s.key_bits, s.key_source, json.dumps(s.to_dict(), sort_keys=True))
                 for s in record.signatures
             ],
         )

@@ -413,3 +413,9 @@ def browser_case(
 def ui_server(browser_case: ReviewCase) -> Iterator[UIServer]:
     with UIServer(browser_case.path) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def ui_server_class() -> type[UIServer]:
+    """`UIServer` for test modules (a fixture: `from conftest import` depends on sys.path)."""
+    return UIServer

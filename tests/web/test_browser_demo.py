@@ -42,10 +42,8 @@ def demo_case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict
 
 
 @pytest.fixture(scope="module")
-def demo_page(demo_case) -> Iterator[object]:
-    from conftest import UIServer  # tests/web/conftest.py: a real uvicorn server in a thread
-
-    with UIServer(demo_case[0]) as server, playwright_sync.sync_playwright() as p:
+def demo_page(demo_case, ui_server_class) -> Iterator[object]:
+    with ui_server_class(demo_case[0]) as server, playwright_sync.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         context = browser.new_context(viewport={"width": 1280, "height": 900},
                                       base_url=server.url)
