@@ -18,6 +18,7 @@ from typing import IO, Any, BinaryIO
 from .limits import IN_MEMORY_LIMIT, RATIO_FLOOR, IngestLimits, LimitExceeded
 
 CHUNK = 1024 * 1024
+SMALL_FILE = 4 * 1024 * 1024  # files up to this size are read in one call
 
 
 class HashingFile:
@@ -33,8 +34,21 @@ class HashingFile:
         self._pos = 0  # position of the raw file
         self._hashed = 0  # bytes [0, _hashed) are in the digest
         self._sha = hashlib.sha256()
+        # A small file (most mail) is read whole at once: the format probes and the reader
+        # then slice memory instead of making three or four reads of the same bytes.
+        self._whole: bytes | None = None
+        if os.fstat(fd).st_size <= SMALL_FILE:
+            self._whole = self._raw.read(SMALL_FILE + 1) or b""
+            if len(self._whole) > SMALL_FILE:  # grew since: read it as a large file
+                self._whole = None
+                self._raw.seek(0)
+            else:
+                self._sha.update(self._whole)
+                self._hashed = len(self._whole)
 
     def _read_at(self, pos: int, size: int) -> bytes:
+        if self._whole is not None:
+            return self._whole[pos : pos + size]
         if self._pos != pos:
             self._raw.seek(pos)
         data = self._raw.read(size) or b""
@@ -98,6 +112,11 @@ class FileView(io.RawIOBase):
         return self._pos
 
     def read(self, size: int | None = -1) -> bytes:
+        whole = self._owner._whole
+        if whole is not None and (size is None or size < 0):
+            data = whole[self._pos :]  # the file's own bytes object when read from the start
+            self._pos += len(data)
+            return data
         if size is None or size < 0:
             parts = []
             while chunk := self._owner._read_at(self._pos, CHUNK):

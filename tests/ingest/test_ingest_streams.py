@@ -1,0 +1,48 @@
+"""HashingFile: the file's SHA-256 and bytes, whatever the reads, for small and large files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contrefeu.ingest import streams
+from contrefeu.ingest.streams import HashingFile
+
+READS = st.lists(st.tuples(st.integers(0, 5000), st.integers(-1, 3000)), max_size=8)
+
+
+@pytest.mark.parametrize("small_limit", [10**9, 0])   # read whole at once / read on demand
+@settings(max_examples=30, deadline=None)
+@given(data=st.binary(max_size=4000), reads=READS)
+def test_reads_and_digest_match_the_file(
+    tmp_path_factory: pytest.TempPathFactory, small_limit: int, data: bytes,
+    reads: list[tuple[int, int]],
+) -> None:
+    path = tmp_path_factory.mktemp("f") / "file.bin"
+    path.write_bytes(data)
+    original = streams.SMALL_FILE
+    streams.SMALL_FILE = small_limit
+    try:
+        with HashingFile(os.open(path, os.O_RDONLY)) as hashing:
+            for offset, size in reads:
+                view = hashing.view()
+                view.seek(offset)
+                expected = data[offset:] if size < 0 else data[offset : offset + size]
+                assert view.read(size) == expected
+            assert hashing.view().read() == data
+            assert hashing.finish() == hashlib.sha256(data).hexdigest()
+    finally:
+        streams.SMALL_FILE = original
+
+
+def test_a_small_file_is_read_in_one_call(tmp_path: Path) -> None:
+    path = tmp_path / "mail.eml"
+    path.write_bytes(b"From: a@example.org\r\n\r\nbody\r\n" * 100)
+    with HashingFile(os.open(path, os.O_RDONLY)) as hashing:
+        os.truncate(path, 0)   # later reads would see nothing: the bytes are already in memory
+        assert hashing.view().read() == b"From: a@example.org\r\n\r\nbody\r\n" * 100
