@@ -6,7 +6,8 @@ conversion). This module keeps dkimpy's own header parsing, header canonicalisat
 selection and hashing (it calls those functions) and replaces only:
 
 * the line split of the message, by two ``bytes.replace`` calls that give the same body;
-* the relaxed *body* canonicalisation, by ``bytes.replace`` loops that give the same bytes;
+* the relaxed canonicalisation of the body and of header values, by ``bytes.replace`` loops
+  that give the same bytes;
 * RSA PKCS#1 v1.5 verification, by OpenSSL through ``cryptography``, falling back to the exact
   integer arithmetic dkimpy does in the few cases OpenSSL would judge differently (signature
   not exactly the modulus length, signature value not below the modulus, keys OpenSSL refuses).
@@ -89,6 +90,22 @@ def relaxed_body(body: bytes) -> bytes:
     return correct_empty_body(strip_trailing_lines(b))
 
 
+def relaxed_headers(headers: list[list[bytes]]) -> list[tuple[bytes, bytes]]:
+    """Identical output to dkimpy's ``Relaxed.canonicalize_headers``, without regexes.
+
+    dkimpy unfolds each value with ``re.sub(rb"\r?\n", b"")``, which removes exactly what
+    removing every CRLF and then every remaining LF removes, and squeezes ``[\t ]+`` runs as
+    ``relaxed_body`` does; the lower-casing and stripping are dkimpy's own calls.
+    """
+    out = []
+    for name, value in headers:
+        v = value.replace(b"\r\n", b"").replace(b"\n", b"").replace(b"\t", b" ")
+        while b"  " in v:
+            v = v.replace(b"  ", b" ")
+        out.append((name.lower().rstrip(), v.strip() + b"\r\n"))
+    return out
+
+
 def canonical_body(body: bytes, algorithm: Any) -> bytes:
     """The canonical body for dkimpy's Simple or Relaxed body algorithm."""
     if algorithm is Relaxed:
@@ -123,7 +140,10 @@ class ParsedMessage:
     def headers_for(self, policy: CanonicalizationPolicy) -> list[Any]:
         alg = policy.header_algorithm
         if alg not in self._headers:
-            self._headers[alg] = policy.canonicalize_headers(self.headers)
+            if alg is Relaxed:
+                self._headers[alg] = relaxed_headers(self.headers)
+            else:
+                self._headers[alg] = policy.canonicalize_headers(self.headers)
         return self._headers[alg]
 
 

@@ -56,6 +56,30 @@ def test_split_and_relaxed_on_arbitrary_bytes(raw):
     assert fastverify.relaxed_body(raw) == Relaxed.canonicalize_body(raw)
 
 
+HEADER_PIECES = st.sampled_from(
+    [b"x", b"Y", b" ", b"\t", b"\r\n", b"\r", b"\n", b"  \t ", b"\x0b", b"\x0c", b"\xe9"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.lists(HEADER_PIECES, max_size=8), st.lists(HEADER_PIECES,
+                                                                          max_size=30)),
+                max_size=6))
+def test_relaxed_headers_equal_dkimpy(fields):
+    headers = [[b"".join(name), b"".join(value)] for name, value in fields]
+    assert fastverify.relaxed_headers(headers) == Relaxed.canonicalize_headers(headers)
+
+
+@settings(max_examples=200, deadline=None)
+@given(mail_bytes)
+def test_relaxed_headers_of_parsed_mail_equal_dkimpy(raw):
+    try:
+        headers, _ = dkim.rfc822_parse(raw)
+    except Exception:
+        return
+    assert fastverify.relaxed_headers(headers) == Relaxed.canonicalize_headers(headers)
+
+
 # -- differential: whole messages -------------------------------------------------------------
 def dnsfunc_for(archive: KeyArchive):
     def dnsfunc(name, timeout=5):
