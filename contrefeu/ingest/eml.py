@@ -27,6 +27,7 @@ _STRONG = frozenset(
     b"from date message-id received return-path delivered-to dkim-signature subject".split()
 )
 MAX_LINE = 998  # RFC 5322 section 2.1.1
+_END_OF_HEADER = re.compile(rb"\n\r?\n")
 
 
 def looks_like_email(head: bytes) -> bool:
@@ -35,7 +36,10 @@ def looks_like_email(head: bytes) -> bool:
     Every line up to the first empty one must be a header field or a continuation, and at
     least two well-known fields (one of them From, Date, Message-ID, Received...) must appear.
     """
-    lines = head.split(b"\n")
+    # Only the header block is read line by line (the loop stops at the first empty line);
+    # splitting the whole 16 KB head cost more than the check itself.
+    end = _END_OF_HEADER.search(head)
+    lines = (head if end is None else head[: end.start() + 1]).split(b"\n")
     names: list[bytes] = []
     for index, raw in enumerate(lines[:400]):
         line = raw.rstrip(b"\r")

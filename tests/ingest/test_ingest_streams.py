@@ -1,4 +1,4 @@
-"""HashingFile: the file's SHA-256 and bytes, whatever the reads, for small and large files."""
+"""Ingest streams and probes: HashingFile (digest and bytes whatever the reads), the email probe."""
 
 from __future__ import annotations
 
@@ -46,3 +46,42 @@ def test_a_small_file_is_read_in_one_call(tmp_path: Path) -> None:
     with HashingFile(os.open(path, os.O_RDONLY)) as hashing:
         os.truncate(path, 0)   # later reads would see nothing: the bytes are already in memory
         assert hashing.view().read() == b"From: a@example.org\r\n\r\nbody\r\n" * 100
+
+
+def _looks_like_email_reference(head: bytes) -> bool:
+    """The previous `looks_like_email`, which split the whole head into lines."""
+    from contrefeu.ingest.eml import _FIELD, _KNOWN, _STRONG
+
+    lines = head.split(b"\n")
+    names: list[bytes] = []
+    for index, raw in enumerate(lines[:400]):
+        line = raw.rstrip(b"\r")
+        if not line:
+            break
+        if line[:1] in (b" ", b"\t"):
+            if index == 0:
+                return False
+            continue
+        match = _FIELD.match(line)
+        if match is None:
+            if index == len(lines) - 1 and len(head) >= 1024:
+                break
+            return False
+        names.append(match.group(1).lower())
+    known = sum(1 for name in names if name in _KNOWN)
+    return known >= 2 and any(name in _STRONG for name in names)
+
+
+HEAD_PIECES = st.sampled_from(
+    [b"From: a@b.c", b"Date: x", b"Subject: s", b"X-A: 1", b"Received: r", b"\n", b"\r\n",
+     b"\r", b" cont", b"\tcont", b"not a header", b"x" * 1100, b"", b"Message-ID: <m>"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(HEAD_PIECES, max_size=40))
+def test_looks_like_email_equals_the_line_by_line_reference(pieces: list[bytes]) -> None:
+    from contrefeu.ingest.eml import looks_like_email
+
+    head = b"".join(pieces)
+    assert looks_like_email(head) == _looks_like_email_reference(head)
