@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 from typing import Any
@@ -48,7 +48,18 @@ class HeaderFacts:
     references: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """`dataclasses.asdict(self)`, built by hand (asdict deep-copies field by field)."""
+        return {
+            "date_offset_minutes": self.date_offset_minutes,
+            "mailer": self.mailer,
+            "mailer_family": self.mailer_family,
+            "message_id_domain": self.message_id_domain,
+            "message_id_shape": self.message_id_shape,
+            "return_path_domain": self.return_path_domain,
+            "hops": [{"by": h.by, "from_host": h.from_host, "when": h.when} for h in self.hops],
+            "in_reply_to": self.in_reply_to,
+            "references": list(self.references),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HeaderFacts:

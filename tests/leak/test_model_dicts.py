@@ -7,6 +7,7 @@ from dataclasses import asdict
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contrefeu.leak.headers import HeaderFacts, Hop
 from contrefeu.model import SignatureResult
 
 TEXT = st.text(max_size=20)
@@ -29,3 +30,23 @@ def test_signature_to_dict_is_asdict(signature: SignatureResult) -> None:
     assert out == asdict(signature) and list(out) == list(asdict(signature))
     out["signed_headers"].append("x")  # a copy, as asdict's: the record is not changed
     assert signature.signed_headers == asdict(signature)["signed_headers"]
+
+
+OPTIONAL_TEXT = st.none() | TEXT
+
+
+@given(
+    st.builds(
+        HeaderFacts,
+        date_offset_minutes=st.none() | st.integers(-900, 900), mailer=OPTIONAL_TEXT,
+        mailer_family=OPTIONAL_TEXT, message_id_domain=OPTIONAL_TEXT,
+        message_id_shape=OPTIONAL_TEXT, return_path_domain=OPTIONAL_TEXT,
+        hops=st.lists(st.builds(Hop, by=OPTIONAL_TEXT, from_host=OPTIONAL_TEXT,
+                                when=OPTIONAL_TEXT), max_size=4),
+        in_reply_to=OPTIONAL_TEXT, references=st.lists(TEXT, max_size=4),
+    )
+)
+def test_header_facts_to_dict_is_asdict(facts: HeaderFacts) -> None:
+    out = facts.to_dict()
+    assert out == asdict(facts) and list(out) == list(asdict(facts))
+    assert HeaderFacts.from_dict(out) == facts
