@@ -58,10 +58,10 @@ class Case:
             if not readonly:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
-                # The writer's settings (bench/scan.py, strace): statement journals in memory
-                # instead of temporary files (the item triggers made SQLite write ~90 pages to
-                # /var/tmp per mail), and a cache and memory map large enough that the indexes
-                # are not read back page by page with one system call each.
+                # The writer's settings (measured with bench/scan.py and strace): statement
+                # journals in memory instead of temporary files (the item triggers made SQLite
+                # write about 90 temporary pages per mail), and a cache and memory map large
+                # enough that the indexes are not read back page by page, a system call each.
                 conn.execute("PRAGMA temp_store=MEMORY")
                 conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
                 conn.execute(f"PRAGMA mmap_size={WRITER_MMAP_BYTES}")
