@@ -2,8 +2,8 @@
 
 The driver walks the dumps, hashes each item, skips what the case already holds, sends batches
 of items to an executor and writes the results, a few batches per transaction. Only the driver
-writes the case. Memory stays bounded: items stream from ingest and at most a few batches are
-in flight at once.
+writes the case. Memory stays bounded: items stream from ingest, and the batches in flight are
+capped in number and in bytes.
 """
 
 from __future__ import annotations
@@ -38,6 +38,10 @@ from contrefeu.store import Case
 BATCH_ITEMS = 24
 BATCH_BYTES = 8 * 1024 * 1024
 WRITE_EVERY = 240   # results written per transaction: each commit rewrites the index pages
+# Batches in flight: enough that the workers keep busy through a bulk indexing pass of the
+# driver (about a second of their work), and never more than IN_FLIGHT_BYTES of items.
+IN_FLIGHT_PER_WORKER = 32
+IN_FLIGHT_BYTES = 64 * 1024 * 1024
 INDEX_EVERY = 4000  # rows written between two bulk full-text indexing passes
 
 
@@ -157,10 +161,10 @@ class _Driver:
         self.case = case
         self.executor = executor
         self.context = context
-        self.max_in_flight = max(2, workers * 3)
+        self.max_in_flight = max(2, workers * IN_FLIGHT_PER_WORKER)
         self.progress = progress
         self.state = ScanProgress()
-        self.in_flight: set[Future[list[ItemRecord]]] = set()
+        self.in_flight: dict[Future[list[ItemRecord]], int] = {}  # batch -> its bytes
         self.batch: list[tuple[SourceItem, str]] = []
         self.batch_bytes = 0
         self.dump_key = ""
@@ -195,15 +199,20 @@ class _Driver:
     def flush(self) -> None:
         if not self.batch:
             return
-        while len(self.in_flight) >= self.max_in_flight:
+        while self.in_flight and (
+            len(self.in_flight) >= self.max_in_flight
+            or sum(self.in_flight.values()) + self.batch_bytes > IN_FLIGHT_BYTES
+        ):
             self._collect(FIRST_COMPLETED)
-        self.in_flight.add(self.executor.submit(analyse_batch, self.batch, self.context))
+        future = self.executor.submit(analyse_batch, self.batch, self.context)
+        self.in_flight[future] = self.batch_bytes
         self.batch, self.batch_bytes = [], 0
         self._collect(FIRST_COMPLETED, timeout=0)   # write what is ready, without waiting
 
     def _collect(self, how: str, timeout: float | None = None) -> None:
-        done, self.in_flight = wait(self.in_flight, timeout=timeout, return_when=how)
+        done, _ = wait(self.in_flight, timeout=timeout, return_when=how)
         for future in done:
+            del self.in_flight[future]
             self._write(future.result())
 
     def drain(self) -> None:
