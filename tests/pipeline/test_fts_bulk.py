@@ -113,3 +113,105 @@ def test_a_scan_leaves_nothing_unindexed(tmp_path: Path, monkeypatch) -> None:
         assert len(_search(case, "shared")) == 9
         assert _search(case, "marker7") == ["7.eml"]
         _index_is_sound(case)
+
+
+def _derived_rows_are_exact(case: Case) -> None:
+    """Facet rows, running counts and categories equal a recomputation from the items."""
+    conn = case.conn
+    facets = conn.execute(
+        "SELECT id, verdict, level, kind, mailbox, from_addr, from_domain, date_utc, day "
+        "FROM item_facets ORDER BY id").fetchall()
+    expected_facets = conn.execute(
+        "SELECT id, verdict, sensitivity_level, kind, mailbox, from_addr, from_domain, date_utc, "
+        "date_day FROM items ORDER BY id").fetchall()
+    assert [tuple(r) for r in facets] == [tuple(r) for r in expected_facets]
+    counts = {
+        (r[0], r[1], r[2]): r[3]
+        for r in conn.execute("SELECT facet, value, verdict, n FROM item_counts WHERE n != 0")
+    }
+    expected: dict[tuple[str, str, str], int] = {}
+    for kind, level, mailbox, sender, domain, day, verdict in conn.execute(
+        "SELECT kind, sensitivity_level, mailbox, from_addr, from_domain, date_day, verdict "
+        "FROM items"
+    ):
+        for facet, value in (("kind", kind), ("level", level), ("mailbox", mailbox),
+                             ("sender", sender), ("domain", domain), ("day", day)):
+            key = (facet, value or "", verdict)
+            expected[key] = expected.get(key, 0) + 1
+        if kind == "email":
+            key = ("email-day", day or "", verdict)
+            expected[key] = expected.get(key, 0) + 1
+    categories = sorted(tuple(r) for r in conn.execute(
+        "SELECT item_id, category FROM item_categories"))
+    expected_categories = sorted(tuple(r) for r in conn.execute(
+        "SELECT items.id, j.value FROM items, json_each(CASE WHEN json_valid(items.sensitivity) "
+        "THEN items.sensitivity ELSE '{}' END, '$.categories') j WHERE j.type = 'text'"))
+    assert categories == expected_categories
+    for category in {c for _, c in categories}:
+        expected[("category", category, "")] = sum(1 for _, c in categories if c == category)
+    assert counts == expected
+
+
+def _facet_item(n: int, key: str = "k1", verdict: str = "unverified") -> ItemRecord:
+    level = ["low", "high", None][n % 3]
+    return ItemRecord(
+        path=f"{n}.eml", sha256=f"{n:064x}", kind="email" if n % 4 else "attachment", size=1,
+        container="eml", mailbox=f"box{n % 2}", from_addr=f"a{n % 3}@Example{n % 2}.org",
+        date_utc=f"2017-05-0{1 + n % 3}T10:00:00+00:00", body_text=f"word{n}",
+        verdict=verdict, analysis_key=key,
+        sensitivity={"level": level, "categories": ["finance", "press"][: n % 3], "spans": []}
+        if level else None,
+    )
+
+
+def test_facets_counts_and_categories_stay_exact(tmp_path: Path) -> None:
+    with Case.open(tmp_path / "c.db") as case:
+        case.write_items("d", [_facet_item(n) for n in range(6)])          # indexed at once
+        case.write_items("d", [_facet_item(n) for n in range(6, 14)], index=False)
+        _index_after = [
+            # verdicts change on an indexed and on a pending row (as the cross-item phase does)
+            "UPDATE items SET verdict = 'altered' WHERE path IN ('2.eml', '8.eml')",
+            # sensitivity changes on both
+            "UPDATE items SET sensitivity = '{\"level\": \"high\", \"categories\": "
+            "[\"secrets\"]}', sensitivity_level = 'high' WHERE path IN ('3.eml', '9.eml')",
+            "DELETE FROM items WHERE path IN ('4.eml', '10.eml')",
+        ]
+        with case.conn:
+            for statement in _index_after:
+                case.conn.execute(statement)
+        # re-analysed items replace rows, pending or not
+        case.write_items("d", [_facet_item(1, "k2", "authentic"),
+                               _facet_item(7, "k2", "forged")], index=False)
+        case.index_pending(chunk=3)
+        _derived_rows_are_exact(case)
+        with case.conn:
+            case.conn.execute("UPDATE items SET verdict = 'planted' WHERE path = '7.eml'")
+            case.conn.execute("DELETE FROM items WHERE path = '0.eml'")
+        _derived_rows_are_exact(case)
+        _index_is_sound(case)
+
+
+def test_rows_left_pending_by_0004_are_finished_by_0005(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for name, sql in MIGRATIONS:
+        if name.startswith("0005"):
+            break
+        for statement in _statements(sql):
+            conn.execute(statement)
+        conn.execute("INSERT INTO _migrations VALUES (?, 'then')", (name,))
+    conn.commit()
+    conn.close()
+    # A scan of that version wrote these rows and was stopped before indexing them.
+    old = Case(path, sqlite3.connect(path))
+    old.conn.row_factory = sqlite3.Row
+    old.write_items("d", [_facet_item(n) for n in range(5)], index=False)
+    old.close()
+    with Case.open(path) as case:   # applies 0005
+        assert case.conn.execute("SELECT COUNT(*) FROM fts_pending").fetchone()[0] == 0
+        assert _search(case, "word3") == ["3.eml"]
+        case.write_items("d", [_facet_item(n) for n in range(5, 8)], index=False)
+        case.index_pending()
+        _derived_rows_are_exact(case)
+        _index_is_sound(case)
