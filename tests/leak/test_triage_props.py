@@ -105,3 +105,15 @@ def test_pathological_inputs_stay_linear(name: str) -> None:
     check_invariants(text, tr)
     # About 200 KB each: linear scans take well under a second; a quadratic one, minutes.
     assert elapsed < 8, f"{name}: {elapsed:.1f} s"
+
+
+def test_a_secret_glued_to_another_span_is_masked_there_too() -> None:
+    """Found by `test_mixed_fragments`: an address ran on into an API key written right after
+    it, and the address's preview showed the key."""
+    key = "AKIAIOSFODNN7EXAMPLE"
+    text = f"{key}-----BEGIN RSA PRIVATE KEY-----12 rue de la Paix, 75002 Paris{key}"
+    tr = triage_text(text)
+    check_invariants(text, tr)
+    address = [s for s in tr.spans if s.kind == "postal-address"]
+    assert address and address[0].value_preview.startswith("12 rue de la Paix")
+    assert key not in repr(tr.spans)

@@ -148,12 +148,36 @@ def assemble(
     spans.sort(key=attrgetter("start"))  # spans are disjoint: starts are distinct
     secrets: list[Secret] = [f.secret for f in sorted(kept, key=lambda f: (f.start, f.end, f.kind))
                              if f.secret is not None]  # fmt: skip
+    if secrets:
+        spans = _mask_secret_values(text, spans, secrets)
     categories = sorted({s.category for s in spans} | set(context))
     if spans:
         level = max((s.severity for s in spans), key=RANK.__getitem__)
     else:
         level = "low" if context else "none"
     return Triage(level=level, categories=categories, spans=spans, secrets=secrets)
+
+
+def _mask_secret_values(text: str, spans: list[Span], secrets: list[Secret]) -> list[Span]:
+    """No preview shows a secret's value, even one another span ran into (an address glued
+    to an API key, a phrase around a password): it is replaced by the secret's own masked
+    preview wherever it appears."""
+    masked = {(s.start, s.end): s.value_preview for s in spans}
+    values = {
+        text[s.start : s.end]: masked.get((s.start, s.end), preview(text[s.start : s.end]))
+        for s in secrets
+    }
+    own = {(s.start, s.end) for s in secrets}
+    out = []
+    for span in spans:
+        shown = span.value_preview
+        if (span.start, span.end) not in own and any(v in shown for v in values if v):
+            for value, mask in values.items():
+                if value:
+                    shown = shown.replace(value, mask)
+            span = _span(span.start, span.end, span.kind, span.category, span.severity, shown)
+        out.append(span)
+    return out
 
 
 def _span(start: int, end: int, kind: str, category: str, severity: str, shown: str) -> Span:
