@@ -85,3 +85,17 @@ def test_looks_like_email_equals_the_line_by_line_reference(pieces: list[bytes])
 
     head = b"".join(pieces)
     assert looks_like_email(head) == _looks_like_email_reference(head)
+
+
+def test_read_ahead_skips_what_it_must_not_open(tmp_path: Path) -> None:
+    from contrefeu.ingest.walk import _read_ahead
+
+    (tmp_path / "a.eml").write_bytes(b"From: a@example.org\n\nx\n")
+    os.mkfifo(tmp_path / "b.fifo")            # must not block the walk
+    (tmp_path / "c.link").symlink_to("/etc/passwd")   # never followed
+    (tmp_path / "d").mkdir()
+    with os.scandir(tmp_path) as scan:
+        children = sorted(scan, key=lambda c: c.name)
+    assert _read_ahead(children, 0, 10) == len(children)
+    assert _read_ahead(children, 2, 3) == 3
+    assert (tmp_path / "a.eml").read_bytes() == b"From: a@example.org\n\nx\n"
