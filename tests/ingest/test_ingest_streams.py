@@ -92,7 +92,7 @@ def test_read_ahead_skips_what_it_must_not_open(tmp_path: Path) -> None:
 
     (tmp_path / "a.eml").write_bytes(b"From: a@example.org\n\nx\n")
     os.mkfifo(tmp_path / "b.fifo")            # must not block the walk
-    (tmp_path / "c.link").symlink_to("/etc/passwd")   # never followed
+    (tmp_path / "c.link").symlink_to("a.eml")         # never followed
     (tmp_path / "d").mkdir()
     with os.scandir(tmp_path) as scan:
         children = sorted(scan, key=lambda c: c.name)
