@@ -37,14 +37,18 @@ class HashingFile:
         # A small file (most mail) is read whole at once: the format probes and the reader
         # then slice memory instead of making three or four reads of the same bytes.
         self._whole: bytes | None = None
-        if os.fstat(fd).st_size <= SMALL_FILE:
-            self._whole = self._raw.read(SMALL_FILE + 1) or b""
-            if len(self._whole) > SMALL_FILE:  # grew since: read it as a large file
-                self._whole = None
+        try:
+            if os.fstat(fd).st_size <= SMALL_FILE:
+                whole = self._raw.read(SMALL_FILE + 1) or b""
                 self._raw.seek(0)
-            else:
-                self._sha.update(self._whole)
-                self._hashed = len(self._whole)
+                if len(whole) <= SMALL_FILE:  # else it grew since: read it as a large file
+                    self._whole = whole
+                    self._sha.update(whole)
+                    self._hashed = len(whole)
+        except OSError:
+            # Read on demand: the format reader meets the error and reports it. The file's
+            # position is unknown now: -1 makes the next read seek.
+            self._pos = -1
 
     def _read_at(self, pos: int, size: int) -> bytes:
         if self._whole is not None:
