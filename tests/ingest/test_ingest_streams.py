@@ -99,3 +99,11 @@ def test_read_ahead_skips_what_it_must_not_open(tmp_path: Path) -> None:
     assert _read_ahead(children, 0, 10) == len(children)
     assert _read_ahead(children, 2, 3) == 3
     assert (tmp_path / "a.eml").read_bytes() == b"From: a@example.org\n\nx\n"
+
+
+def test_a_read_error_surfaces_at_the_reader_not_at_open(tmp_path: Path) -> None:
+    # A folder opened as a file fails on read (as a failing disk would): the error must reach
+    # the format reader, which turns it into a finding, not escape from opening the file.
+    with HashingFile(os.open(tmp_path, os.O_RDONLY)) as hashing:
+        with pytest.raises(OSError):
+            hashing.view().read()
