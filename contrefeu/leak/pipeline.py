@@ -12,7 +12,7 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +43,7 @@ WRITE_EVERY = 240   # results written per transaction: each commit rewrites the 
 IN_FLIGHT_PER_WORKER = 32
 IN_FLIGHT_BYTES = 64 * 1024 * 1024
 INDEX_EVERY = 4000  # rows written between two bulk full-text indexing passes
+INDEX_CHUNK = 5000  # rows indexed per transaction
 
 
 @dataclass
@@ -241,7 +242,7 @@ class _Driver:
 
     def index(self) -> None:
         """Full-text index the rows written so far, in bulk (cheaper than row by row)."""
-        self.case.index_pending()
+        self.case.index_pending(chunk=INDEX_CHUNK)
         self._unindexed = 0
 
 
@@ -288,10 +289,11 @@ def scan(
                 driver.state.source = item.path
                 driver.add(item)
             driver.drain()
-            driver.index()
+            if dump is not dumps[-1]:
+                driver.index()
             case.record_sources(driver.dump_key, seen, "complete", context.fingerprint)
         driver.report(force=True)
-        cross = _cross_item_if_needed(case, context, driver.state.items_added, cross_progress)
+        cross = _last_pass_beside_cross_item(case, context, driver, cross_progress)
         verdicts = Counter(
             {
                 r[0]: r[1]
@@ -311,6 +313,32 @@ def scan(
         recoverable_selectors=recoverable,
         cross=cross,
     )
+
+
+def _last_pass_beside_cross_item(
+    case: Case, context: AnalysisContext, driver: _Driver,
+    progress: Callable[[str, float], None] | None,
+) -> CrossItemReport:
+    """The last bulk indexing pass, run beside the cross-item phase (which never reads the
+    full-text index): on two cores both finish in the time of the longer one.
+
+    The pass has its own connection; SQLite serialises its one transaction with the phase's
+    writes, and either order gives the same case. A backlog larger than one transaction (left
+    by an interrupted scan) is indexed first instead, so the phase never waits long.
+    """
+    pending = case.conn.execute("SELECT COUNT(*) FROM fts_pending").fetchone()[0]
+    if pending > INDEX_CHUNK:
+        driver.index()
+    with ThreadPoolExecutor(max_workers=1) as background:
+        last_pass = background.submit(_index_pending, case.path)
+        cross = _cross_item_if_needed(case, context, driver.state.items_added, progress)
+        last_pass.result()
+    return cross
+
+
+def _index_pending(case_path: Path) -> int:
+    with Case.open(case_path, create=False) as case:
+        return case.index_pending(chunk=INDEX_CHUNK)
 
 
 def _cross_item_if_needed(case: Case, context: AnalysisContext, added: int,

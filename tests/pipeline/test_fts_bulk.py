@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from contrefeu.leak.pipeline import ScanOptions, scan
 from contrefeu.model import ItemRecord
 from contrefeu.store import Case
@@ -96,10 +98,18 @@ def test_items_written_before_0004_keep_their_index_entries(tmp_path: Path) -> N
         assert _search(case, "ancient") == []
 
 
-def test_a_scan_leaves_nothing_unindexed(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize(
+    ("every", "chunk"),
+    [
+        (2, 5000),   # several bulk passes during the scan, the last one beside the cross-item
+        (1000, 3),   # a backlog larger than a transaction: indexed before the cross-item phase
+    ],
+)
+def test_a_scan_leaves_nothing_unindexed(tmp_path: Path, monkeypatch, every, chunk) -> None:
     import contrefeu.leak.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "INDEX_EVERY", 2)   # several bulk passes during the scan
+    monkeypatch.setattr(pipeline, "INDEX_EVERY", every)
+    monkeypatch.setattr(pipeline, "INDEX_CHUNK", chunk)
     dump = tmp_path / "dump"
     dump.mkdir()
     for n in range(9):
@@ -113,6 +123,7 @@ def test_a_scan_leaves_nothing_unindexed(tmp_path: Path, monkeypatch) -> None:
         assert len(_search(case, "shared")) == 9
         assert _search(case, "marker7") == ["7.eml"]
         _index_is_sound(case)
+        _derived_rows_are_exact(case)
 
 
 def _derived_rows_are_exact(case: Case) -> None:
