@@ -44,6 +44,9 @@ IN_FLIGHT_PER_WORKER = 32
 IN_FLIGHT_BYTES = 64 * 1024 * 1024
 INDEX_EVERY = 4000  # rows written between two bulk full-text indexing passes
 INDEX_CHUNK = 5000  # rows indexed per transaction
+# While a bulk pass holds the write lock, results wait in memory (up to this many) rather than
+# the driver waiting for the lock: it goes on feeding the workers.
+MAX_UNWRITTEN = 2400
 
 
 @dataclass
@@ -158,9 +161,12 @@ class _Driver:
         context: AnalysisContext,
         workers: int,
         progress: ProgressCallback | None,
+        indexer: Executor,
     ) -> None:
         self.case = case
         self.executor = executor
+        self.indexer = indexer  # one thread: the bulk indexing passes, on their own connection
+        self._pass: Future[int] | None = None
         self.context = context
         self.max_in_flight = max(2, workers * IN_FLIGHT_PER_WORKER)
         self.progress = progress
@@ -220,7 +226,7 @@ class _Driver:
         self.flush()
         while self.in_flight:
             self._collect(FIRST_COMPLETED)
-        self._commit()
+        self._commit(wait=True)
 
     def _write(self, records: list[ItemRecord]) -> None:
         # Results wait for a few batches more and go in one transaction: every commit rewrites
@@ -229,8 +235,10 @@ class _Driver:
         if len(self._unwritten) >= WRITE_EVERY:
             self._commit()
 
-    def _commit(self) -> None:
+    def _commit(self, wait: bool = False) -> None:
         if not self._unwritten:
+            return
+        if not wait and self.indexing() and len(self._unwritten) < MAX_UNWRITTEN:
             return
         added = self.case.write_items(self.dump_key, self._unwritten, index=False)
         self._unwritten = []
@@ -240,10 +248,23 @@ class _Driver:
             self.index()
         self.report()
 
+    def indexing(self) -> bool:
+        return self._pass is not None and not self._pass.done()
+
     def index(self) -> None:
-        """Full-text index the rows written so far, in bulk (cheaper than row by row)."""
-        self.case.index_pending(chunk=INDEX_CHUNK)
+        """Start a bulk pass over the rows written so far (cheaper than row by row), in the
+        background: one transaction, so the driver's next write waits for one at most."""
+        if self.indexing():
+            return
+        self.finish_indexing()
+        self._pass = self.indexer.submit(_index_pending, self.case.path, 1)
         self._unindexed = 0
+
+    def finish_indexing(self) -> None:
+        """Wait for the running pass (and raise what it raised)."""
+        if self._pass is not None:
+            self._pass.result()
+            self._pass = None
 
 
 def scan(
@@ -263,9 +284,10 @@ def scan(
     if options.scheduler is None:
         warm_up()  # before the local pool forks: its workers inherit what this loads
     # The pool starts before the case is opened: forked workers inherit no database handle.
-    with make_executor(workers, options.scheduler) as executor, Case.open(case_path) as case:
+    with make_executor(workers, options.scheduler) as executor, Case.open(case_path) as case, \
+            ThreadPoolExecutor(max_workers=1) as indexer:
         tmp_dir = case.files_dir / "tmp"
-        driver = _Driver(case, executor, context, workers, progress)
+        driver = _Driver(case, executor, context, workers, progress, indexer)
         driver.state.bytes_total = sum(_dump_size(d) for d in dumps)
         for dump in dumps:
             driver.dump_key = str(dump.resolve())
@@ -326,19 +348,19 @@ def _last_pass_beside_cross_item(
     writes, and either order gives the same case. A backlog larger than one transaction (left
     by an interrupted scan) is indexed first instead, so the phase never waits long.
     """
+    driver.finish_indexing()
     pending = case.conn.execute("SELECT COUNT(*) FROM fts_pending").fetchone()[0]
     if pending > INDEX_CHUNK:
-        driver.index()
-    with ThreadPoolExecutor(max_workers=1) as background:
-        last_pass = background.submit(_index_pending, case.path)
-        cross = _cross_item_if_needed(case, context, driver.state.items_added, progress)
-        last_pass.result()
+        case.index_pending(chunk=INDEX_CHUNK)
+    last_pass = driver.indexer.submit(_index_pending, case.path, None)
+    cross = _cross_item_if_needed(case, context, driver.state.items_added, progress)
+    last_pass.result()
     return cross
 
 
-def _index_pending(case_path: Path) -> int:
+def _index_pending(case_path: Path, max_chunks: int | None) -> int:
     with Case.open(case_path, create=False) as case:
-        return case.index_pending(chunk=INDEX_CHUNK)
+        return case.index_pending(chunk=INDEX_CHUNK, max_chunks=max_chunks)
 
 
 def _cross_item_if_needed(case: Case, context: AnalysisContext, added: int,

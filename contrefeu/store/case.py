@@ -195,19 +195,23 @@ class Case:
                 self._index_pending_rows(None)
         return added
 
-    def index_pending(self, chunk: int = 5000) -> int:
+    def index_pending(self, chunk: int = 5000, *, max_chunks: int | None = None) -> int:
         """Add the rows written with `index=False` to the full-text index, the facet rows,
         running counts and categories of the review UI; return how many.
 
-        Chunked transactions keep the write-ahead log small on a large case.
+        Chunked transactions keep the write-ahead log small on a large case; `max_chunks`
+        stops after that many (another writer then never waits for more than one).
         """
         total = 0
-        while True:
+        chunks = 0
+        while max_chunks is None or chunks < max_chunks:
             with self.conn:
                 done = self._index_pending_rows(chunk)
             total += done
+            chunks += 1
             if done < chunk:
-                return total
+                break
+        return total
 
     def _index_pending_rows(self, limit: int | None) -> int:
         """`index_pending` for up to `limit` rows (all with None), in the caller's

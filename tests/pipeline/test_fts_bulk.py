@@ -226,3 +226,33 @@ def test_rows_left_pending_by_0004_are_finished_by_0005(tmp_path: Path) -> None:
         case.index_pending()
         _derived_rows_are_exact(case)
         _index_is_sound(case)
+
+
+def test_background_passes_and_deferred_writes_change_no_result(tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    import contrefeu.leak.pipeline as pipeline
+    from contrefeu.leak.export import export_rows
+
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    for n in range(40):
+        (dump / f"{n:02d}.eml").write_bytes(
+            f"From: a{n % 4}@example.org\r\nSubject: note {n}\r\nMessage-ID: <{n}@example.org>"
+            f"\r\nDate: Mon, 1 May 2017 10:{n:02d}:00 +0000\r\n\r\nmarker{n} body\r\n".encode()
+        )
+
+    def exported(case_path: Path) -> list[dict]:
+        with Case.open(case_path) as case:
+            assert case.conn.execute("SELECT COUNT(*) FROM fts_pending").fetchone()[0] == 0
+            _derived_rows_are_exact(case)
+            return list(export_rows(case))
+
+    scan([dump], tmp_path / "plain.db", ScanOptions(workers=2))
+    # Passes after every few rows, results held back while one runs, small transactions.
+    monkeypatch.setattr(pipeline, "INDEX_EVERY", 3)
+    monkeypatch.setattr(pipeline, "INDEX_CHUNK", 2)
+    monkeypatch.setattr(pipeline, "WRITE_EVERY", 2)
+    monkeypatch.setattr(pipeline, "MAX_UNWRITTEN", 5)
+    monkeypatch.setattr(pipeline, "BATCH_ITEMS", 2)
+    scan([dump], tmp_path / "busy.db", ScanOptions(workers=2))
+    assert exported(tmp_path / "busy.db") == exported(tmp_path / "plain.db")
