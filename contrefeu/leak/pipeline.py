@@ -47,6 +47,7 @@ INDEX_CHUNK = 5000  # rows indexed per transaction
 # While a bulk pass holds the write lock, results wait in memory (up to this many) rather than
 # the driver waiting for the lock: it goes on feeding the workers.
 MAX_UNWRITTEN = 2400
+MAX_UNWRITTEN_BYTES = 64 * 1024 * 1024  # of the items those results came from
 
 
 @dataclass
@@ -178,6 +179,7 @@ class _Driver:
         self._last_report = 0.0
         self._unindexed = 0
         self._unwritten: list[ItemRecord] = []
+        self._unwritten_bytes = 0
 
     def report(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -232,16 +234,18 @@ class _Driver:
         # Results wait for a few batches more and go in one transaction: every commit rewrites
         # the pages of each index it touched, so ten small commits cost far more than one.
         self._unwritten.extend(records)
+        self._unwritten_bytes += sum(r.size for r in records)
         if len(self._unwritten) >= WRITE_EVERY:
             self._commit()
 
     def _commit(self, wait: bool = False) -> None:
         if not self._unwritten:
             return
-        if not wait and self.indexing() and len(self._unwritten) < MAX_UNWRITTEN:
+        held = len(self._unwritten) < MAX_UNWRITTEN and self._unwritten_bytes < MAX_UNWRITTEN_BYTES
+        if not wait and held and self.indexing():
             return
         added = self.case.write_items(self.dump_key, self._unwritten, index=False)
-        self._unwritten = []
+        self._unwritten, self._unwritten_bytes = [], 0
         self.state.items_added += added
         self._unindexed += added
         if self._unindexed >= INDEX_EVERY:
