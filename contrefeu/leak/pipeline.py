@@ -228,7 +228,7 @@ class _Driver:
         self.flush()
         while self.in_flight:
             self._collect(FIRST_COMPLETED)
-        self._commit(wait=True)
+        self._commit(force=True)
 
     def _write(self, records: list[ItemRecord]) -> None:
         # Results wait for a few batches more and go in one transaction: every commit rewrites
@@ -238,11 +238,11 @@ class _Driver:
         if len(self._unwritten) >= WRITE_EVERY:
             self._commit()
 
-    def _commit(self, wait: bool = False) -> None:
+    def _commit(self, force: bool = False) -> None:
         if not self._unwritten:
             return
         held = len(self._unwritten) < MAX_UNWRITTEN and self._unwritten_bytes < MAX_UNWRITTEN_BYTES
-        if not wait and held and self.indexing():
+        if not force and held and self.indexing():
             return
         added = self.case.write_items(self.dump_key, self._unwritten, index=False)
         self._unwritten, self._unwritten_bytes = [], 0
