@@ -20,6 +20,19 @@ def _item(path: str, body: str, key: str = "k1") -> ItemRecord:
     )
 
 
+def _mail_dump(root: Path, count: int) -> Path:
+    """A folder of `count` small mails (four senders, one a minute)."""
+    dump = root / "dump"
+    dump.mkdir()
+    for n in range(count):
+        (dump / f"{n:02d}.eml").write_bytes(
+            f"From: a{n % 4}@example.org\r\nSubject: note {n}\r\nMessage-ID: <{n}@example.org>"
+            f"\r\nDate: Mon, 1 May 2017 10:{n:02d}:00 +0000\r\n\r\nmarker{n} shared body text"
+            "\r\n".encode()
+        )
+    return dump
+
+
 def _search(case: Case, query: str) -> list[str]:
     rows = case.conn.execute(
         "SELECT path FROM items WHERE id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
@@ -110,18 +123,11 @@ def test_a_scan_leaves_nothing_unindexed(tmp_path: Path, monkeypatch, every, chu
 
     monkeypatch.setattr(pipeline, "INDEX_EVERY", every)
     monkeypatch.setattr(pipeline, "INDEX_CHUNK", chunk)
-    dump = tmp_path / "dump"
-    dump.mkdir()
-    for n in range(9):
-        (dump / f"{n}.eml").write_bytes(
-            f"From: a{n}@example.org\r\nSubject: note {n}\r\nDate: Mon, 1 May 2017 10:00:00 +0000"
-            f"\r\n\r\nmarker{n} shared body text\r\n".encode()
-        )
-    scan([dump], tmp_path / "case.db", ScanOptions(workers=1))
+    scan([_mail_dump(tmp_path, 9)], tmp_path / "case.db", ScanOptions(workers=1))
     with Case.open(tmp_path / "case.db") as case:
         assert case.conn.execute("SELECT COUNT(*) FROM fts_pending").fetchone()[0] == 0
         assert len(_search(case, "shared")) == 9
-        assert _search(case, "marker7") == ["7.eml"]
+        assert _search(case, "marker7") == ["07.eml"]
         _index_is_sound(case)
         _derived_rows_are_exact(case)
 
@@ -233,13 +239,7 @@ def test_background_passes_and_deferred_writes_change_no_result(tmp_path: Path,
     import contrefeu.leak.pipeline as pipeline
     from contrefeu.leak.export import export_rows
 
-    dump = tmp_path / "dump"
-    dump.mkdir()
-    for n in range(40):
-        (dump / f"{n:02d}.eml").write_bytes(
-            f"From: a{n % 4}@example.org\r\nSubject: note {n}\r\nMessage-ID: <{n}@example.org>"
-            f"\r\nDate: Mon, 1 May 2017 10:{n:02d}:00 +0000\r\n\r\nmarker{n} body\r\n".encode()
-        )
+    dump = _mail_dump(tmp_path, 40)
 
     def exported(case_path: Path) -> list[dict]:
         with Case.open(case_path) as case:
