@@ -162,12 +162,11 @@ class _Driver:
         context: AnalysisContext,
         workers: int,
         progress: ProgressCallback | None,
-        indexer: Executor,
+        indexer: _BackgroundIndexer,
     ) -> None:
         self.case = case
         self.executor = executor
-        self.indexer = indexer  # one thread: the bulk indexing passes, on their own connection
-        self._pass: Future[int] | None = None
+        self.indexer = indexer
         self.context = context
         self.max_in_flight = max(2, workers * IN_FLIGHT_PER_WORKER)
         self.progress = progress
@@ -242,7 +241,7 @@ class _Driver:
         if not self._unwritten:
             return
         held = len(self._unwritten) < MAX_UNWRITTEN and self._unwritten_bytes < MAX_UNWRITTEN_BYTES
-        if not force and held and self.indexing():
+        if not force and held and self.indexer.running():
             return
         added = self.case.write_items(self.dump_key, self._unwritten, index=False)
         self._unwritten, self._unwritten_bytes = [], 0
@@ -252,23 +251,44 @@ class _Driver:
             self.index()
         self.report()
 
-    def indexing(self) -> bool:
-        return self._pass is not None and not self._pass.done()
-
     def index(self) -> None:
         """Start a bulk pass over the rows written so far (cheaper than row by row), in the
         background: one transaction, so the driver's next write waits for one at most."""
-        if self.indexing():
-            return
-        self.finish_indexing()
-        self._pass = self.indexer.submit(_index_pending, self.case.path, 1)
-        self._unindexed = 0
+        if not self.indexer.running():
+            self.indexer.start(max_chunks=1)
+            self._unindexed = 0
 
-    def finish_indexing(self) -> None:
+
+class _BackgroundIndexer:
+    """Bulk indexing passes (`Case.index_pending`) on one thread with its own connection,
+    opened once per scan; SQLite serialises its transactions with the driver's."""
+
+    def __init__(self, case_path: Path) -> None:
+        self._case = Case.open(case_path, create=False)  # usable from the pass thread
+        self._thread = ThreadPoolExecutor(max_workers=1)
+        self._pass: Future[int] | None = None
+
+    def running(self) -> bool:
+        return self._pass is not None and not self._pass.done()
+
+    def start(self, max_chunks: int | None) -> None:
+        self.wait()
+        self._pass = self._thread.submit(
+            self._case.index_pending, chunk=INDEX_CHUNK, max_chunks=max_chunks
+        )
+
+    def wait(self) -> None:
         """Wait for the running pass (and raise what it raised)."""
         if self._pass is not None:
-            self._pass.result()
-            self._pass = None
+            pass_, self._pass = self._pass, None
+            pass_.result()
+
+    def __enter__(self) -> _BackgroundIndexer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._thread.shutdown(wait=True)
+        self._case.close()
 
 
 def scan(
@@ -289,7 +309,7 @@ def scan(
         warm_up()  # before the local pool forks: its workers inherit what this loads
     # The pool starts before the case is opened: forked workers inherit no database handle.
     with make_executor(workers, options.scheduler) as executor, Case.open(case_path) as case, \
-            ThreadPoolExecutor(max_workers=1) as indexer:
+            _BackgroundIndexer(case_path) as indexer:
         tmp_dir = case.files_dir / "tmp"
         driver = _Driver(case, executor, context, workers, progress, indexer)
         driver.state.bytes_total = sum(_dump_size(d) for d in dumps)
@@ -352,19 +372,14 @@ def _last_pass_beside_cross_item(
     writes, and either order gives the same case. A backlog larger than one transaction (left
     by an interrupted scan) is indexed first instead, so the phase never waits long.
     """
-    driver.finish_indexing()
+    driver.indexer.wait()
     pending = case.conn.execute("SELECT COUNT(*) FROM fts_pending").fetchone()[0]
     if pending > INDEX_CHUNK:
         case.index_pending(chunk=INDEX_CHUNK)
-    last_pass = driver.indexer.submit(_index_pending, case.path, None)
+    driver.indexer.start(max_chunks=None)
     cross = _cross_item_if_needed(case, context, driver.state.items_added, progress)
-    last_pass.result()
+    driver.indexer.wait()
     return cross
-
-
-def _index_pending(case_path: Path, max_chunks: int | None) -> int:
-    with Case.open(case_path, create=False) as case:
-        return case.index_pending(chunk=INDEX_CHUNK, max_chunks=max_chunks)
 
 
 def _cross_item_if_needed(case: Case, context: AnalysisContext, added: int,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import os
+import shutil
 import socket
 import threading
 import time
@@ -419,3 +421,39 @@ def ui_server(browser_case: ReviewCase) -> Iterator[UIServer]:
 def ui_server_class() -> type[UIServer]:
     """`UIServer` for test modules (a fixture: `from conftest import` depends on sys.path)."""
     return UIServer
+
+
+# Debian's Chromium, driven by Playwright through `executable_path` (no browser download).
+CHROMIUM = os.environ.get("CONTREFEU_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium for one test module; skips when Playwright or Chromium is absent."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.skip("Debian chromium is not installed")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path: Path) -> Path:
+    """docs/img/ when CONTREFEU_SCREENSHOTS=1 (the README's images), else the test's tmp_path."""
+    if os.environ.get("CONTREFEU_SCREENSHOTS") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        return DOCS_IMG
+    return tmp_path

@@ -8,39 +8,12 @@ dashboard and an item page go to docs/img/ when CONTREFEU_SCREENSHOTS=1, else to
 from __future__ import annotations
 
 import http.client
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = os.environ.get("CONTREFEU_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
-if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-    pytest.skip("Debian chromium is not installed", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -51,13 +24,6 @@ def page(browser, ui_server):
     page.on("request", lambda request: page.requests_seen.append(request.url))
     yield page
     context.close()
-
-
-def _screenshot_dir(tmp_path: Path) -> Path:
-    if os.environ.get("CONTREFEU_SCREENSHOTS") == "1":
-        DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        return DOCS_IMG
-    return tmp_path
 
 
 def _only_local(requests: list[str], port: int) -> list[str]:
@@ -72,14 +38,14 @@ def _only_local(requests: list[str], port: int) -> list[str]:
     return outside
 
 
-def test_dashboard_renders_counts_and_timeline(page, ui_server, tmp_path):
+def test_dashboard_renders_counts_and_timeline(page, ui_server, screenshot_dir):
     page.goto("/")
     assert page.locator("h1").inner_text().startswith("Dashboard")
     assert page.locator("figure.timeline svg path.bars").count() == 4  # one per verdict
     assert "44 days" in page.locator("figure.timeline figcaption").inner_text()
     assert page.locator("text=Most serious findings").count() == 1
     assert page.locator("a[href='/items?verdict=altered']").inner_text() == "1"
-    page.screenshot(path=str(_screenshot_dir(tmp_path) / "dashboard.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "dashboard.png"), full_page=True)
     assert _only_local(page.requests_seen, ui_server.port) == []
 
 
@@ -113,13 +79,13 @@ def test_exclusion_and_phrase_search(page):
     assert page.locator("table.items .path").inner_text() == "tresorerie/original.eml"
 
 
-def test_open_item_then_diff_view(page, browser_case, tmp_path):
+def test_open_item_then_diff_view(page, browser_case, screenshot_dir, tmp_path):
     page.goto("/items?q=virement&verdict=altered")
     page.locator("a.item-link").first.click()
     page.wait_for_url(f"**/items/{browser_case.sha['altered']}")
     assert page.locator(".sig .result").first.inner_text() == "fail-body"
     assert "near-duplicate-altered" in page.locator("ul.findings").inner_text()
-    page.screenshot(path=str(_screenshot_dir(tmp_path) / "item.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "item.png"), full_page=True)
     page.locator("a.diff-link").click()
     page.wait_for_url("**/diff/**")
     assert page.locator("del").first.inner_text().strip() == "1 200"

@@ -5,8 +5,6 @@ The README's screenshots come from here (`CONTREFEU_SCREENSHOTS=1` writes them t
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,16 +15,6 @@ from contrefeu.demo import build_demo
 from contrefeu.leak.export import export_rows
 from contrefeu.leak.pipeline import ScanOptions, scan
 from contrefeu.store import Case
-
-CHROMIUM = os.environ.get("CONTREFEU_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-    pytest.skip("Debian chromium is not installed", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
@@ -42,39 +30,30 @@ def demo_case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict
 
 
 @pytest.fixture(scope="module")
-def demo_page(demo_case, ui_server_class) -> Iterator[object]:
-    with ui_server_class(demo_case[0]) as server, playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+def demo_page(browser, demo_case, ui_server_class) -> Iterator[object]:
+    with ui_server_class(demo_case[0]) as server:
         context = browser.new_context(viewport={"width": 1280, "height": 900},
                                       base_url=server.url)
         page = context.new_page()
         yield page
         context.close()
-        browser.close()
 
 
-def _shots(tmp_path: Path) -> Path:
-    if os.environ.get("CONTREFEU_SCREENSHOTS") == "1":
-        DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        return DOCS_IMG
-    return tmp_path
-
-
-def test_dashboard_counts_match_the_export(demo_page, demo_case, tmp_path):
+def test_dashboard_counts_match_the_export(demo_page, demo_case, screenshot_dir):
     counts = Counter(r["verdict"] for r in demo_case[1])
     demo_page.goto("/")
     for verdict in ("forged", "altered", "planted", "decoy"):
         link = demo_page.locator(f"a[href='/items?verdict={verdict}']")
         assert link.inner_text() == str(counts[verdict])
-    demo_page.screenshot(path=str(_shots(tmp_path) / "demo-dashboard.png"), full_page=True)
+    demo_page.screenshot(path=str(screenshot_dir / "demo-dashboard.png"), full_page=True)
 
 
-def test_a_completed_copy_opens_next_to_its_original(demo_page, demo_case, tmp_path):
+def test_a_completed_copy_opens_next_to_its_original(demo_page, demo_case, screenshot_dir):
     [copy] = [r for r in demo_case[1]
               if any(f["code"] == "neardup-altered-copy" for f in r["findings"])][:1]
     demo_page.goto(f"/items/{copy['sha256']}")
     assert "neardup-altered-copy" in demo_page.locator("ul.findings").inner_text()
-    demo_page.screenshot(path=str(_shots(tmp_path) / "demo-item.png"), full_page=True)
+    demo_page.screenshot(path=str(screenshot_dir / "demo-item.png"), full_page=True)
     demo_page.locator("a.diff-link").first.click()
     demo_page.wait_for_url("**/diff/**")
     assert demo_page.locator("ins").count() >= 1
