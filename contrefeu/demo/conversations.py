@@ -40,6 +40,15 @@ def attribution(sender: Person, when: datetime, lang: str = "fr") -> str:
     return f"Le {when.day} {month} 2017 à {when:%H:%M}, {sender.name} <{sender.email}> a écrit :"
 
 
+def quote_original(
+    letter: texts.Letter, message_id: str, author: Person, when: datetime, quoted: str
+) -> list[tuple[str, str]]:
+    """Quote the original under a reply (attribution line, then "> " lines) and return the
+    headers that thread the reply to it."""
+    letter.paragraphs += [attribution(author, paris(when)), quote_block(quoted)]
+    return [("In-Reply-To", message_id), ("References", message_id)]
+
+
 def press_thread(ctx: BuildContext, box: Mailbox, index: int) -> list[DemoMail]:
     """A Gazette reporter's question (signed by gazette.example) and the press officer's answer
     (signed by the campaign), which quotes the question word for word."""
@@ -69,8 +78,7 @@ def press_thread(ctx: BuildContext, box: Mailbox, index: int) -> list[DemoMail]:
         "fr",
         formal=True,
     )
-    reply.paragraphs += [attribution(journalist, paris(when)), quote_block(body)]
-    threading = [("In-Reply-To", question.message_id), ("References", question.message_id)]
+    threading = quote_original(reply, question.message_id, journalist, when, body)
     raw, answer_id = compose_mail(ctx, officer, [journalist], reply, answered, extra=threading)
     raw = sign_mail(ctx, raw, CAMPAIGN_KEY, signing_time(answered))
     return [

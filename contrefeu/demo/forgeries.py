@@ -14,8 +14,8 @@ from datetime import datetime, timedelta, timezone
 
 from contrefeu.demo import people, texts
 from contrefeu.demo.clients import THE_BAT, THUNDERBIRD, WEBMAIL
-from contrefeu.demo.context import START, BuildContext, DemoMail, Mailbox, paris
-from contrefeu.demo.conversations import attribution
+from contrefeu.demo.context import START, BuildContext, DemoMail, Mailbox
+from contrefeu.demo.conversations import quote_original
 from contrefeu.demo.messages import (
     compose_mail,
     deliver,
@@ -25,7 +25,7 @@ from contrefeu.demo.messages import (
     signed_inbound,
     signing_time,
 )
-from contrefeu.demo.mime import quote_block, remove_header, split_message, wrap_paragraphs
+from contrefeu.demo.mime import remove_header, split_message, wrap_paragraphs
 from contrefeu.demo.people import Person
 from contrefeu.demo.signing import demo_key
 
@@ -133,8 +133,7 @@ def forged_reply(ctx: BuildContext, box: Mailbox, index: int) -> DemoMail:
         "fr",
         formal=True,
     )
-    letter.paragraphs += [attribution(reporter, paris(when)), quote_block(quoted)]
-    threading = [("In-Reply-To", thread.message_id), ("References", thread.message_id)]
+    threading = quote_original(letter, thread.message_id, reporter, when, quoted)
     raw, message_id = compose_mail(
         ctx, officer, [reporter], letter, when, cc=[box.owner], extra=threading
     )
